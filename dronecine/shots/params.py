@@ -44,7 +44,7 @@ class ParamSpec:
 
     @property
     def default_text(self) -> str:
-        return "auto (from the shot size)" if self.default is None else f"{self.default:g}"
+        return "auto" if self.default is None else f"{self.default:g}"
 
 
 def param(default: float | None, unit: str, minimum: float, maximum: float, doc: str) -> Any:

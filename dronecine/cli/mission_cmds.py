@@ -1,0 +1,76 @@
+"""``dronecine validate`` and ``dronecine mission schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dronecine.cli.errors import report_user_errors
+from dronecine.mission import MissionError, load_mission, mission_json_schema
+from dronecine.mission.plan_plot import plot_plan
+
+mission_app = typer.Typer(help="Mission files: the schema for editors, a picture of the plan.", no_args_is_help=True)
+_out = Console(highlight=False)
+
+
+@report_user_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Mission YAML files to check.", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+) -> None:
+    """Check mission files: schema, references, geometry and that every shot can be flown.
+
+    Prints one line per problem (file: key path: what was expected); exits 2 if any file fails.
+    """
+    failed = False
+    for file in files:
+        try:
+            loaded = load_mission(file)
+        except MissionError as error:
+            typer.echo(str(error), err=True)
+            failed = True
+            continue
+        mission = loaded.mission
+        for warning in loaded.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        failed = failed or (strict and bool(loaded.warnings))
+        _out.print(
+            f"[green]ok[/green] {file}: {mission.name!r}, {_count(mission.scenes, 'scene')}, "
+            f"{_count(mission.drones, 'drone')}, {_count(mission.subjects, 'subject')}, {mission.duration_s:g} s",
+            markup=True,
+        )
+    if failed:
+        raise typer.Exit(2)
+
+
+def _count(items: tuple, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+@mission_app.command("schema")
+@report_user_errors
+def schema(
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of mission files (for editors: yaml-language-server, VS Code)."""
+    text = json.dumps(mission_json_schema(), indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        _out.print(f"wrote {out}")
+
+
+@mission_app.command("plot")
+@report_user_errors
+def plot(
+    file: Annotated[Path, typer.Argument(help="Mission YAML file.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")] = Path("plan.png"),
+) -> None:
+    """Draw the mission from above: geofence, subjects' paths and every shot's camera path."""
+    loaded = load_mission(file)
+    _out.print(f"wrote {plot_plan(loaded.mission, out)}")
