@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dronecine.cli.errors import report_user_errors
 from dronecine.mission import MissionError, load_mission, mission_json_schema
 from dronecine.mission.plan_plot import plot_plan
 
 mission_app = typer.Typer(help="Mission files: the schema for editors, a picture of the plan.", no_args_is_help=True)
-_out = Console(highlight=False)
+_out = Console(highlight=False, soft_wrap=True)  # one line per file, whatever the terminal width
 
 
 @report_user_errors
@@ -39,7 +40,7 @@ def validate(
             typer.echo(f"warning: {warning}", err=True)
         failed = failed or (strict and bool(loaded.warnings))
         _out.print(
-            f"[green]ok[/green] {file}: {mission.name!r}, {_count(mission.scenes, 'scene')}, "
+            f"[green]ok[/green] {escape(str(file))}: {escape(repr(mission.name))}, {_count(mission.scenes, 'scene')}, "
             f"{_count(mission.drones, 'drone')}, {_count(mission.subjects, 'subject')}, {mission.duration_s:g} s",
             markup=True,
         )
@@ -61,8 +62,12 @@ def schema(
     if out is None:
         typer.echo(text)
     else:
-        out.write_text(text + "\n", encoding="utf-8")
-        _out.print(f"wrote {out}")
+        try:
+            out.write_text(text + "\n", encoding="utf-8")
+        except OSError as error:  # a missing folder, a directory, no permission: the user's to fix
+            typer.echo(f"{out}: cannot write ({error.strerror or error})", err=True)
+            raise typer.Exit(1) from None
+        _out.print(f"wrote {out}", markup=False)
 
 
 @mission_app.command("plot")
@@ -73,4 +78,9 @@ def plot(
 ) -> None:
     """Draw the mission from above: geofence, subjects' paths and every shot's camera path."""
     loaded = load_mission(file)
-    _out.print(f"wrote {plot_plan(loaded.mission, out)}")
+    try:
+        written = plot_plan(loaded.mission, out)
+    except OSError as error:
+        typer.echo(f"{out}: cannot write ({error.strerror or error})", err=True)
+        raise typer.Exit(1) from None
+    _out.print(f"wrote {written}", markup=False)

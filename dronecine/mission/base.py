@@ -69,13 +69,14 @@ class MissionModel(BaseModel):
         for key in data:
             if key in allowed:
                 continue
+            where = (key if isinstance(key, str) else str(key),)  # an int key is not a list index
             same_stem = [name for name in allowed if isinstance(key, str) and key_stem(name) == key_stem(key)]
             if same_stem:
                 expected = same_stem[0]
                 message = f"{key!r} has the wrong unit (expected {expected}, in {describe_unit(expected)})"
-                raise PydanticCustomError("wrong_unit", "{message}", {"message": message, "subpath": (key,)})
+                raise PydanticCustomError("wrong_unit", "{message}", {"message": message, "subpath": where})
             message = f"{key!r} is not a known key here (expected one of: {', '.join(allowed)})"
-            raise PydanticCustomError("unknown_key", "{message}", {"message": message, "subpath": (key,)})
+            raise PydanticCustomError("unknown_key", "{message}", {"message": message, "subpath": where})
         return data
 
 
@@ -86,5 +87,6 @@ def describe_unit(key: str) -> str:
     return "a number"
 
 
-# Numbers in a mission are strict: "30 m" or true is not a number (pydantic would coerce them).
-Number = Annotated[float, Field(strict=True)]
+# Numbers in a mission are strict: "30 m" or true is not a number (pydantic would coerce them),
+# and finite: .nan and .inf are YAML floats, but no distance, time or speed.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]

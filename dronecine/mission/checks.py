@@ -41,7 +41,8 @@ def reference_errors(mission: Mission) -> Iterator[Finding]:
                 yield (*where, "subject"), _not_one_of(shot.subject, "a subject", subjects)
             for k, other in enumerate(shot.allow_drones_in_frame):
                 if other not in drones or other == shot.drone:
-                    yield (*where, "allow_drones_in_frame", k), _not_one_of(other, "another drone", drones)
+                    others = [d for d in drones if d != shot.drone]
+                    yield (*where, "allow_drones_in_frame", k), _not_one_of(other, "another drone", others)
 
 
 def _unique(mission: Mission) -> Iterator[Finding]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from dronecine.mission.base import MissionModel
 from dronecine.mission.drones import Character, Drone, Identifier
@@ -29,6 +30,14 @@ class Mission(MissionModel):
     characters: Annotated[dict[Identifier, Character], Field(min_length=1)]
     drones: Annotated[tuple[Drone, ...], Field(min_length=1)]
     scenes: Annotated[tuple[Scene, ...], Field(min_length=1)]
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole_version(cls, value: Any) -> Any:
+        # Literal[1] alone takes true and 1.0 (both == 1): the version is a plain whole number.
+        if isinstance(value, bool | float):
+            raise PydanticCustomError("literal_error", "expected {expected}", {"expected": str(SCHEMA_VERSION)})
+        return value
 
     @property
     def duration_s(self) -> float:

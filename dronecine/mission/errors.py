@@ -16,8 +16,10 @@ def format_key_path(path: KeyPath) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif not isinstance(part, str) or not part.isprintable() or not part:
+            text += f"[{part!r}]"  # e.g. a key with a line break: quoted, so the problem stays one line
         else:
-            text += f".{part}" if text else str(part)
+            text += f".{part}" if text else part
     return text
 
 

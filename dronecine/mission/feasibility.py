@@ -59,7 +59,7 @@ def _fence_problem(fence, positions, uncertainty, times, move: str) -> str | Non
             k = int(np.flatnonzero(mask)[np.argmin(inside)])
             north, east = positions[k, 0], positions[k, 1]
             stray = f" (keeping {margin:g} m for the subject's wandering)" if margin > 0 else ""
-            when = "starts outside" if times[k] == 0 else f"leaves the geofence at t={times[k]:.1f} s"
+            when = "starts outside the geofence" if times[k] == 0 else f"leaves the geofence at t={times[k]:.1f} s"
             return (
                 f"{move} {when}{stray}: camera at north {north:.1f} m, east {east:.1f} m; "
                 "shorten its distances or move the scene"

@@ -101,7 +101,8 @@ def nominal_paths(mission: Mission, dt_s: float = DEFAULT_DT_S) -> dict[str, Sub
         for sid, walker in walkers.items():
             velocity, uncertainty = _step(walker, t, dt_s, positions, headings, velocities)
             pos, vel, head, unc = out[sid]
-            pos[k], vel[k], head[k], unc[k] = walker.position, velocity, walker.heading_deg, uncertainty
+            # The state at t is the one before the step from t to t + dt (so t = 0 is the start).
+            pos[k], vel[k], head[k], unc[k] = positions[sid], velocity, headings[sid], uncertainty
     return {sid: SubjectPath(sid, dt_s, walkers[sid].subject.height_m, *out[sid]) for sid in walkers}
 
 
@@ -185,13 +186,20 @@ def _towards_waypoints(
             walker.waypoint += 1
             if walker.waypoint == len(waypoints) and getattr(segment, "loop", False):
                 walker.waypoint = 0
-            if distance < 1e-9 and walker.waypoint == 0:
-                break  # a loop of one point: nowhere to go
+                lap_m = _lap_m(waypoints)
+                if lap_m < 1e-9:
+                    break  # a loop of one point: nowhere to go
+                budget %= lap_m  # whole laps bring the walker back here
         else:
             walker.position = walker.position + gap / distance * budget
             budget = 0.0
     finished = walker.waypoint >= len(waypoints)
     return (walker.position - start) / dt_s, finished
+
+
+def _lap_m(waypoints: tuple) -> float:
+    points = np.array([(w.north_m, w.east_m) for w in waypoints])
+    return float(np.linalg.norm(points - np.roll(points, 1, axis=0), axis=1).sum())
 
 
 def _face_motion(walker: _Walker, velocity: NDArray[np.float64], dt_s: float) -> None:

@@ -63,7 +63,7 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> KeyPath:
         if just_entered and isinstance(node, dict) and part == node.get(_DISCRIMINATOR):
             just_entered = False
             continue
-        path.append(part)
+        path.append(str(part) if isinstance(node, dict) and not isinstance(part, str) else part)
         node = _child(node, part)
         just_entered = True
     return tuple(path)
@@ -91,6 +91,8 @@ def _message(detail: dict[str, Any], path: KeyPath) -> str:
     if kind in _NUMBER_ERRORS:
         if kind in {"int_type", "int_from_float", "int_parsing"}:
             return f"{value!r} is not a whole number (expected {unit})"
+        if kind == "finite_number":
+            return f"{value!r} is not a finite number (expected {unit})"
         return f"{value!r} is not a number (expected {unit}, written as a plain number)"
     if kind in _BOUNDS:
         limit = ctx.get(_BOUND_CTX[kind])

@@ -39,7 +39,10 @@ def read_yaml(path: Path | str) -> YamlSource:
         raise MissionError([Problem(file, (), f"is not UTF-8 text ({error.reason} at byte {error.start})")]) from None
     except OSError as error:
         raise MissionError([Problem(file, (), f"cannot be read ({error.strerror})")]) from None
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:  # a character YAML does not allow anywhere (NUL, most control characters)
+        raise MissionError([_syntax_problem(file, error, text)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -50,14 +53,25 @@ def read_yaml(path: Path | str) -> YamlSource:
         if problems:
             raise MissionError(problems)
         data = loader.construct_document(node)
+        if data is None:
+            raise MissionError([Problem(file, (), "is empty (expected a mission mapping with name, origin, ...)")])
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
-        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise MissionError([Problem(file, (), f"YAML syntax error: {line}{reason}")]) from None
+        raise MissionError([_syntax_problem(file, error, text)]) from None
     finally:
         loader.dispose()
     return YamlSource(file, data, lines)
+
+
+def _syntax_problem(file: str, error: yaml.YAMLError, text: str) -> Problem:
+    mark = getattr(error, "problem_mark", None)
+    reason = getattr(error, "problem", None) or str(error)
+    if mark is not None:
+        where = f"line {mark.line + 1}, column {mark.column + 1}: "
+    elif isinstance(error, yaml.reader.ReaderError):
+        where = f"line {text.count(chr(10), 0, error.position) + 1}: "
+    else:
+        where = ""
+    return Problem(file, (), f"YAML syntax error: {where}{(reason.splitlines() or [''])[0]}")
 
 
 def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: list[Problem], file: str) -> None:
@@ -65,6 +79,11 @@ def _index(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], problems: 
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                message = f"has {kind} as a key (expected a plain name as every key)"
+                problems.append(Problem(file, path, message, key_node.start_mark.line + 1))
+                continue
             key = key_node.value
             if key in seen:
                 problems.append(
