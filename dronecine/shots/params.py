@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -78,11 +79,11 @@ def build_params(move_type: type[T], move_name: str, values: Mapping[str, object
 
 def _check_value(spec: ParamSpec, value: object) -> None:
     unit = f" {spec.unit}" if spec.unit else ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    # numbers.Real: Python's and numpy's ints and floats (a bool is one too, but not a value here).
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        in_unit = f" in{unit}" if unit else ""  # a ratio has no unit to name
         raise ShotError(
-            f"{value!r} is not a number (expected {spec.name} in{unit or ' units of ' + spec.name}, "
-            f"{spec.minimum:g}..{spec.maximum:g})",
-            spec.name,
+            f"{value!r} is not a number (expected {spec.name}{in_unit}, {spec.minimum:g}..{spec.maximum:g})", spec.name
         )
     if not math.isfinite(value) or not spec.minimum <= value <= spec.maximum:
         raise ShotError(f"{value!r} is out of range (expected {spec.minimum:g}..{spec.maximum:g}{unit})", spec.name)
