@@ -9,7 +9,7 @@ gives the nominal path that planning and validation use.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
@@ -128,16 +128,9 @@ MotionSegment = Annotated[
     Stand | Waypoints | Run | StopAndGo | RandomWalk | SuddenTurns | WalkWith | Meet | Chase,
     Field(discriminator="script"),
 ]
-MOTION_SCRIPTS = (
-    "stand",
-    "waypoints",
-    "run",
-    "stop_and_go",
-    "random_walk",
-    "sudden_turns",
-    "walk_with",
-    "meet",
-    "chase",
+# The script names, read from the segment models so the list cannot drift from them.
+MOTION_SCRIPTS: tuple[str, ...] = tuple(
+    get_args(segment.model_fields["script"].annotation)[0] for segment in get_args(get_args(MotionSegment)[0])
 )
 
 

@@ -13,6 +13,7 @@ from missionkit import MISSIONS, ORBIT_SINGLE, base, validate
 from pydantic import ValidationError
 
 from dronecine.mission import Mission, SubjectPath, load_mission, mission_json_schema, nominal_paths
+from dronecine.mission.subjects import MOTION_SCRIPTS
 from dronecine.shots import MoveName
 
 MISSION_FILES = sorted(MISSIONS.glob("*.yaml"))
@@ -378,6 +379,7 @@ def test_json_schema_details_match_the_models() -> None:
         "meet",
         "chase",
     }
+    assert set(MOTION_SCRIPTS) == scripts
 
 
 @pytest.mark.parametrize("path", MISSION_FILES, ids=[p.name for p in MISSION_FILES])
