@@ -23,9 +23,10 @@ _STEEP_REACH = 0.25
 # most about asin(0.8) = 53 degrees away from the subject's bearing to place it).
 _MAX_REACH_FRACTION = 0.8
 # Pointing puts the body's centre where the box centre should be, then corrects for the
-# perspective that shifts the box off the body's centre (large when close and steep).
+# perspective that shifts the box off the body's centre (large when close and steep). Always
+# the same number of corrections: stopping early once "close enough" would make the pointing
+# jump whenever the error crosses the threshold (by a degree of yaw in a steep view).
 _BOX_CENTRE_CORRECTIONS = 2
-_BOX_CENTRE_TOLERANCE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,5 @@ class Shot:
             box = project_person(self.camera, pose, subject.position_ned_m, subject.height_m)
             if box is None:  # part of the subject behind the camera: no box to place
                 break
-            error_u, error_v = target.u - box.u, target.v - box.v
-            if math.hypot(error_u, error_v) < _BOX_CENTRE_TOLERANCE:
-                break
-            aim_u, aim_v = aim_u + error_u, aim_v + error_v
+            aim_u, aim_v = aim_u + target.u - box.u, aim_v + target.v - box.v
         return float(yaw), float(pitch)

@@ -181,3 +181,16 @@ def test_the_checks_catch_a_one_metre_jump_and_pointing_and_target_steps() -> No
     # The derived bounds for fast geometry stay tight for a walking subject: 0.02.
     assert np.allclose(target_step_bounds(track, bound, WALK)["u"], MAX_TARGET_STEP)
     assert any("target h" in p for p in continuity_problems(jumped("h", 0.01), bound, None))
+
+
+def test_steep_view_pointing_has_no_jumps() -> None:
+    # Found by hypothesis: 1 m beside a climbing subject, the view turns nearly top-down, where
+    # a thousandth of the frame is a degree of yaw; the pointing must not step when the
+    # correction from body centre to box centre gets small.
+    move = build_move("rocket", {"start_height_m": 2.0, "climb_m_s": 1.0, "offset_m": 1.0, "bearing_deg": 0.0})
+    times = np.arange(10.0, 20.0, DT_S)
+    track = sample(make_shot(move, ShotSize.EXTREME_WIDE), WALK, times)
+    bound = speed_bound_m_s(make_shot(move, ShotSize.EXTREME_WIDE), WALK, 20.0)
+    assert continuity_problems(track, bound, None) == []
+    yaw_steps = np.abs(np.diff(np.unwrap(track.yaw, period=360.0)))
+    assert yaw_steps.max() < 0.1
