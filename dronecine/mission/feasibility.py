@@ -16,9 +16,8 @@ import shapely
 from dronecine.mission.checks import Finding, geofence_polygon
 from dronecine.mission.document import Mission
 from dronecine.mission.motion import SubjectPath, nominal_paths
-from dronecine.mission.resolve import build_shot
+from dronecine.mission.resolve import SAMPLE_DT_S, fly_shot
 
-SAMPLE_DT_S = 0.5
 SPEED_WINDOW_S = 2.0
 _SPEED_TOLERANCE = 1.05
 
@@ -29,14 +28,11 @@ def feasibility_errors(mission: Mission, paths: dict[str, SubjectPath] | None = 
     safety = mission.safety
     for i, scene in enumerate(mission.scenes):
         start_s = mission.scene_start_s(i)
-        times = np.arange(0.0, scene.duration_s + 1e-9, SAMPLE_DT_S)
         for j, spec in enumerate(scene.shots):
             where = ("scenes", i, "shots", j)
-            shot = build_shot(mission, spec)
+            track = fly_shot(mission, i, spec, paths)
+            times, refs, positions = track.times_s, track.references, track.positions_ned_m
             path = paths[spec.subject]
-            anchor = path.state_at(start_s)
-            refs = [shot.reference(float(t), path.state_at(start_s + t), anchor) for t in times]
-            positions = np.array([r.position_ned_m for r in refs])
             uncertainty = np.array([path.uncertainty_m[path.index_at(start_s + t)] for t in times])
             problem = (
                 _fence_problem(fence, positions, uncertainty, times, spec.move)

@@ -12,9 +12,7 @@ import numpy as np
 
 from dronecine.mission.document import Mission
 from dronecine.mission.motion import nominal_paths
-from dronecine.mission.resolve import build_shot
-
-_SAMPLE_DT_S = 0.5
+from dronecine.mission.resolve import fly_shot
 
 
 def plot_plan(mission: Mission, out: Path | str) -> Path:
@@ -34,13 +32,8 @@ def plot_plan(mission: Mission, out: Path | str) -> Path:
             drone.home.east_m, drone.home.north_m, "^", color=drone_colour[drone.id], ms=9, label=f"{drone.id} home"
         )
     for i, scene in enumerate(mission.scenes):
-        start = mission.scene_start_s(i)
         for spec in scene.shots:
-            shot = build_shot(mission, spec)
-            path = paths[spec.subject]
-            anchor = path.state_at(start)
-            times = np.arange(0.0, scene.duration_s + 1e-9, _SAMPLE_DT_S)
-            camera = np.array([shot.reference(t, path.state_at(start + t), anchor).position_ned_m for t in times])
+            camera = fly_shot(mission, i, spec, paths).positions_ned_m
             colour = drone_colour[spec.drone]
             ax.plot(camera[:, 1], camera[:, 0], color=colour, lw=1.6, zorder=3)
             ax.plot(camera[0, 1], camera[0, 0], "o", color=colour, ms=4, zorder=4)
