@@ -45,7 +45,7 @@ class ImageBox:
         return (self.u - self.w / 2, self.v - self.h / 2, self.u + self.w / 2, self.v + self.h / 2)
 
 
-def _silhouette_points(
+def silhouette_points(
     camera_ned: NDArray[np.float64], feet_ned: NDArray[np.float64], height_m: float, radius_m: float
 ) -> NDArray[np.float64]:
     """Eight world points whose image bounds the cylinder's silhouette: on each of the foot
@@ -83,7 +83,7 @@ def project_person_boxes(
     feet = np.asarray(feet_ned, dtype=float)
     camera_ned = np.broadcast_to(pose.position_ned_m, np.broadcast_shapes(feet.shape, pose.position_ned_m.shape))
     feet = np.broadcast_to(feet, camera_ned.shape)
-    points = _silhouette_points(camera_ned, feet, height_m, radius_m)  # (..., 8, 3)
+    points = silhouette_points(camera_ned, feet, height_m, radius_m)  # (..., 8, 3)
     rotation = pose.rotation_ned_from_camera[..., None, :, :]
     points_cam = np.einsum("...ji,...j->...i", rotation, points - camera_ned[..., None, :])
     behind = (points_cam[..., 2] <= NEAR_PLANE_M).any(axis=-1)

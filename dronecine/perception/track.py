@@ -47,3 +47,7 @@ class SubjectTrack:
     @property
     def lost(self) -> NDArray[np.bool_]:
         return self.status == TrackStatus.LOST
+
+    def take(self, rows: NDArray[np.intp]) -> SubjectTrack:
+        """The drones at ``rows``, copied."""
+        return SubjectTrack(self.box[rows], self.status[rows], self.age_s[rows])

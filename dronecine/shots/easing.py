@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
-import math
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dronecine.shots.arrays import scalar_or_array
 
 
-def travel_m(t_s: float, speed_m_s: float, ease_s: float, length_m: float | None = None) -> float:
+def travel_m(
+    t_s: ArrayLike, speed_m_s: ArrayLike, ease_s: ArrayLike, length_m: ArrayLike | None = None
+) -> float | NDArray[np.float64]:
     """Distance covered by time ``t_s`` with a trapezoidal speed profile.
 
     Speeds up at a constant rate over ``ease_s`` to ``speed_m_s``, cruises, and, when
     ``length_m`` is given, slows down to stop exactly at ``length_m``. Position and speed are
     continuous; ``speed_m_s`` must be positive (direction belongs to the caller).
+
+    Broadcasts over arrays (one profile per element); a float when every input is a scalar.
     """
-    if t_s <= 0.0:
-        return 0.0
-    if ease_s <= 0.0:
-        distance = speed_m_s * t_s
-        return distance if length_m is None else min(distance, length_m)
-    accel = speed_m_s / ease_s
-    if length_m is None:
-        if t_s < ease_s:
-            return 0.5 * accel * t_s**2
-        return 0.5 * speed_m_s * ease_s + speed_m_s * (t_s - ease_s)
-    # With a length, the profile may not reach cruise speed: it is then a triangle.
-    peak = min(speed_m_s, math.sqrt(accel * length_m))
-    ramp_s = peak / accel
-    ramp_m = 0.5 * peak * ramp_s
-    cruise_s = (length_m - 2.0 * ramp_m) / peak if peak > 0 else 0.0
-    if t_s < ramp_s:
-        return 0.5 * accel * t_s**2
-    if t_s < ramp_s + cruise_s:
-        return ramp_m + peak * (t_s - ramp_s)
-    t_down = t_s - ramp_s - cruise_s
-    if t_down >= ramp_s:
-        return length_m
-    return ramp_m + peak * cruise_s + peak * t_down - 0.5 * accel * t_down**2
+    t, speed, ease = t_s, speed_m_s, ease_s  # as given: numpy scalars are far faster than 0-d arrays
+    # Every branch is computed for every element and np.where keeps the right one: the others
+    # may divide by zero or overflow (an ease of a few nanoseconds) without harm.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        accel = np.divide(speed, ease)  # inf for no ease (a numpy division: no ZeroDivisionError)
+        if length_m is None:
+            ramping = np.where(t < ease, 0.5 * accel * t**2, 0.5 * speed * ease + speed * (t - ease))
+            distance = np.where(ease > 0.0, ramping, speed * t)
+        else:
+            # With a length, the profile may not reach cruise speed: it is then a triangle.
+            # (fmin: an overflowing accel * 0 is NaN, and the peak is then the speed.)
+            peak = np.fmin(speed, np.sqrt(accel * length_m))
+            ramp_s = peak / accel
+            ramp_m = 0.5 * peak * ramp_s
+            cruise_s = np.where(peak > 0.0, (length_m - 2.0 * ramp_m) / peak, 0.0)
+            t_down = t - ramp_s - cruise_s
+            slowing = ramp_m + peak * cruise_s + peak * t_down - 0.5 * accel * t_down**2
+            stopping = np.where(t_down >= ramp_s, length_m, slowing)
+            cruising = np.where(t < ramp_s + cruise_s, ramp_m + peak * (t - ramp_s), stopping)
+            ramping = np.where(t < ramp_s, 0.5 * accel * t**2, cruising)
+            distance = np.where(ease > 0.0, ramping, np.minimum(speed * t, length_m))
+        return scalar_or_array(np.where(t <= 0.0, 0.0, distance))

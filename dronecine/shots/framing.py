@@ -7,9 +7,13 @@ third line, large ones have their eyes on the upper third line.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dronecine.shots.arrays import scalar_or_array
 
 # Eyes sit about 7% of body height below the top of a standing person's box.
 _EYES_BELOW_TOP = 0.07
@@ -54,27 +58,46 @@ class Framing:
         if self.headroom is not None and not 0.0 <= self.headroom <= 0.5:
             raise ValueError(f"headroom {self.headroom} is out of range (expected 0..0.5)")
 
-    def target_u(self, lateral_speed_m_s: float) -> float:
+    @property
+    def headroom_or_nan(self) -> float:
+        """``headroom`` as a number: NaN when the shot size picks it (what ``headroom_target_v`` takes)."""
+        return np.nan if self.headroom is None else self.headroom
+
+    def target_u(self, lateral_speed_m_s: ArrayLike) -> float | NDArray[np.float64]:
         """u* for a subject moving ``lateral_speed_m_s`` to the image's right (negative: left)."""
-        lead = self.lead_room * _LEAD_ROOM_SHIFT * math.tanh(lateral_speed_m_s / self.lead_speed_m_s)
-        return min(max(self.composition.u - lead, _U_LIMITS[0]), _U_LIMITS[1])
+        u = lead_target_u(self.composition.u, self.lead_room, self.lead_speed_m_s, lateral_speed_m_s)
+        return scalar_or_array(u)
 
-    def target_v(self, target_height: float) -> float:
+    def target_v(self, target_height: ArrayLike) -> float | NDArray[np.float64]:
         """v* for a box of height ``target_height`` (fraction of the frame)."""
-        if self.headroom is not None:
-            return self.headroom + target_height / 2.0
-        return default_target_v(target_height)
+        return scalar_or_array(headroom_target_v(self.headroom_or_nan, target_height))
 
 
-def default_target_v(target_height: float) -> float:
+# The framing rules on numbers rather than a Framing, so that a batch of drones, each with its
+# own framing, runs them as arrays (one element per drone); Framing's methods call them too.
+
+
+def lead_target_u(
+    composition_u: ArrayLike, lead_room: ArrayLike, lead_speed_m_s: ArrayLike, lateral_speed_m_s: ArrayLike
+) -> NDArray[np.float64]:
+    """u*: the composition's column, pushed back from the subject's motion across the image."""
+    lead = lead_room * _LEAD_ROOM_SHIFT * np.tanh(np.divide(lateral_speed_m_s, lead_speed_m_s))
+    # minimum(maximum()) rather than clip: the same, at a fraction of the cost on scalars.
+    return np.minimum(np.maximum(np.subtract(composition_u, lead), _U_LIMITS[0]), _U_LIMITS[1])
+
+
+def headroom_target_v(headroom: ArrayLike, target_height: ArrayLike) -> NDArray[np.float64]:
+    """v*: the box top at ``headroom`` below the frame's top, or where the size puts it (headroom NaN)."""
+    by_headroom = np.add(headroom, np.divide(target_height, 2.0))
+    return np.where(np.isnan(headroom), default_target_v(target_height), by_headroom)
+
+
+def default_target_v(target_height: ArrayLike) -> float | NDArray[np.float64]:
     """Small subjects stand on the lower third line; from h = 0.4 up, the eyes sit on the
     upper third line; in between the two blend linearly (so v* is continuous in h)."""
     lower_third = 2.0 / 3.0
     eyes_on_upper_third = 1.0 / 3.0 + (0.5 - _EYES_BELOW_TOP) * target_height
     small, large = 0.15, 0.4
-    if target_height <= small:
-        return lower_third
-    if target_height >= large:
-        return eyes_on_upper_third
-    blend = (target_height - small) / (large - small)
-    return (1.0 - blend) * lower_third + blend * eyes_on_upper_third
+    # The blend is exactly 0 (1) at and below (above) the ends, giving each line exactly.
+    blend = np.minimum(np.maximum((target_height - small) / (large - small), 0.0), 1.0)
+    return scalar_or_array((1.0 - blend) * lower_third + blend * eyes_on_upper_third)

@@ -8,6 +8,7 @@ validator, so a parameter is described in exactly one place.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 from collections.abc import Mapping
@@ -55,6 +56,7 @@ def param(default: float | None, unit: str, minimum: float, maximum: float, doc:
     )
 
 
+@functools.cache  # a move's specs never change; resolving 'auto' distances asks for them per shot
 def param_specs(move_type: type) -> tuple[ParamSpec, ...]:
     specs = []
     for f in dataclasses.fields(move_type):

@@ -124,8 +124,21 @@ def sample(shot: Shot, walk: Walk, times: NDArray[np.float64]) -> Track:
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _stacked_states(walk: Walk, times: tuple[float, ...]) -> SubjectState:
+    return SubjectState.stack(_states(walk, times))
+
+
 def offsets(shot: Shot, walk: Walk, times: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The move's offsets alone (what ``reference`` adds to the subject's position), cheaply."""
+    """The move's offsets alone (what ``reference`` adds to the subject's position), cheaply:
+    one call on arrays, all times at once, with the 'auto' distances resolved (as a batch does)."""
+    move = shot.resolve_auto(PERSON_HEIGHT_M).move
+    now = _stacked_states(walk, tuple(float(t) for t in times))
+    return move.offset_ned_m(np.asarray(times, dtype=float), now, walk.state(0.0), _resolved_already)
+
+
+def scalar_offsets(shot: Shot, walk: Walk, times: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``offsets`` one time at a time, the scalar way, with the solver for the 'auto' distances."""
     anchor = walk.state(0.0)
 
     def auto(height_m: float) -> float:
@@ -135,6 +148,10 @@ def offsets(shot: Shot, walk: Walk, times: NDArray[np.float64]) -> NDArray[np.fl
     return np.array(
         [move.offset_ned_m(float(t), s, anchor, auto) for t, s in zip(times, states(walk, times), strict=True)]
     )
+
+
+def _resolved_already(height_m: float) -> float:
+    raise AssertionError("resolve_auto left an 'auto' distance")
 
 
 def seen_box(shot: Shot, t_s: float, subject: SubjectState, anchor: SubjectState):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from dronecine.shots.arrays import scalar_or_array
 from dronecine.shots.easing import travel_m
-from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, around, or_auto
+from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, Scalars, around
 from dronecine.shots.params import param
 from dronecine.shots.subject import SubjectState
 
@@ -29,14 +29,18 @@ class Dronie(CameraMove):
     bearing_deg: float = param(0.0, "deg", -180.0, 180.0, "bearing from the subject's heading at the start")
     ease_s: float = param(2.0, "s", 0.0, 20.0, _EASE_DOC)
 
+    @property
+    def auto_height_m(self) -> Scalars:
+        return self.start_height_m
+
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        start = or_auto(self.start_distance_m, auto_distance, self.start_height_m)
+        start = self.or_auto(self.start_distance_m, auto_distance)
         travelled = travel_m(t_s, self.speed_m_s, self.ease_s)
-        elevation = math.radians(self.elevation_deg)
-        distance = start + travelled * math.cos(elevation)
-        height = self.start_height_m + travelled * math.sin(elevation)
+        elevation = np.radians(self.elevation_deg)
+        distance = start + travelled * np.cos(elevation)
+        height = self.start_height_m + travelled * np.sin(elevation)
         return around(anchor.heading_deg, self.bearing_deg, distance, height)
 
 
@@ -53,7 +57,7 @@ class Rocket(CameraMove):
     ease_s: float = param(2.0, "s", 0.0, 20.0, _EASE_DOC)
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
         height = self.start_height_m + travel_m(t_s, self.climb_m_s, self.ease_s)
         return around(anchor.heading_deg, self.bearing_deg, self.offset_m, height)
@@ -72,12 +76,16 @@ class Crane(CameraMove):
     bearing_deg: float = param(180.0, "deg", -180.0, 180.0, "bearing from the subject's heading at the start")
     ease_s: float = param(2.0, "s", 0.0, 20.0, _EASE_DOC)
 
+    @property
+    def auto_height_m(self) -> Scalars:
+        return np.maximum(self.start_height_m, self.end_height_m)
+
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        rise = self.end_height_m - self.start_height_m
-        height = self.start_height_m + math.copysign(travel_m(t_s, self.speed_m_s, self.ease_s, abs(rise)), rise)
-        distance = or_auto(self.distance_m, auto_distance, max(self.start_height_m, self.end_height_m))
+        rise = np.subtract(self.end_height_m, self.start_height_m)
+        height = self.start_height_m + np.copysign(travel_m(t_s, self.speed_m_s, self.ease_s, np.abs(rise)), rise)
+        distance = self.or_auto(self.distance_m, auto_distance)
         return around(anchor.heading_deg, self.bearing_deg, distance, height)
 
 
@@ -99,16 +107,16 @@ class Reveal(CameraMove):
     bearing_deg: float = param(180.0, "deg", -180.0, 180.0, "bearing from the subject's heading at the start")
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        end = or_auto(self.distance_m, auto_distance, self.height_m)
+        end = self.or_auto(self.distance_m, auto_distance)
         progress = _smoothstep(t_s / self.duration_s)
         distance = end * (self.start_ratio + (1.0 - self.start_ratio) * progress)
         height = self.start_height_m + (self.height_m - self.start_height_m) * progress
         return around(anchor.heading_deg, self.bearing_deg, distance, height)
 
 
-def _smoothstep(x: float) -> float:
+def _smoothstep(x: Scalars) -> Scalars:
     """0 before 0, 1 after 1, and a cubic with zero slope at both ends in between."""
-    x = min(max(x, 0.0), 1.0)
-    return x * x * (3.0 - 2.0 * x)
+    x = np.minimum(np.maximum(x, 0.0), 1.0)
+    return scalar_or_array(x * x * (3.0 - 2.0 * x))

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from dronecine.shots.arrays import along
 from dronecine.shots.easing import travel_m
-from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, around, direction, or_auto
+from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, Scalars, around, direction
 from dronecine.shots.params import param
 from dronecine.shots.subject import SubjectState
 
@@ -28,12 +29,12 @@ class Flyby(CameraMove):
     side_deg: float = param(90.0, "deg", -180.0, 180.0, "side of the pass, as a bearing from the heading")
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        pass_distance = or_auto(self.pass_distance_m, auto_distance, self.height_m)
+        pass_distance = self.or_auto(self.pass_distance_m, auto_distance)
         abeam = around(anchor.heading_deg, self.side_deg, pass_distance, self.height_m)
-        along = direction(anchor.heading_deg, self.side_deg - 90.0)
-        return abeam + along * self.speed_m_s * (t_s - self.closest_s)
+        line = direction(anchor.heading_deg, self.side_deg - 90.0)
+        return abeam + along(line, self.speed_m_s * (t_s - self.closest_s))
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,13 @@ class Dolly(CameraMove):
     ease_s: float = param(2.0, "s", 0.0, 20.0, _EASE_DOC)
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        end = or_auto(self.distance_m, auto_distance, self.height_m)
+        end = self.or_auto(self.distance_m, auto_distance)
         start = end * self.start_ratio
         change = end - start
-        distance = start + np.copysign(travel_m(t_s, self.speed_m_s, self.ease_s, abs(change)), change)
-        return around(anchor.heading_deg, self.bearing_deg, float(distance), self.height_m)
+        distance = start + np.copysign(travel_m(t_s, self.speed_m_s, self.ease_s, np.abs(change)), change)
+        return around(anchor.heading_deg, self.bearing_deg, distance, self.height_m)
 
 
 @dataclass(frozen=True)
@@ -72,15 +73,15 @@ class Truck(CameraMove):
     ease_s: float = param(2.0, "s", 0.0, 20.0, _EASE_DOC)
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        distance = or_auto(self.distance_m, auto_distance, self.height_m)
+        distance = self.or_auto(self.distance_m, auto_distance)
         start = around(anchor.heading_deg, self.bearing_deg, distance, self.height_m)
         # Looking back at the subject, the camera's right is the bearing plus 90 degrees
         # seen from the subject, i.e. bearing - 90 seen from the camera's side.
         camera_right = direction(anchor.heading_deg, self.bearing_deg - 90.0)
-        travelled = travel_m(t_s, abs(self.speed_m_s), self.ease_s)
-        return start + camera_right * np.copysign(travelled, self.speed_m_s)
+        travelled = travel_m(t_s, np.abs(self.speed_m_s), self.ease_s)
+        return start + along(camera_right, np.copysign(travelled, self.speed_m_s))
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,10 @@ class Spotlight(CameraMove):
     bearing_deg: float = param(180.0, "deg", -180.0, 180.0, "bearing from the subject's heading at the start")
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        distance = or_auto(self.distance_m, auto_distance, self.height_m)
+        distance = self.or_auto(self.distance_m, auto_distance)
         fixed_point = anchor.position_ned_m + around(anchor.heading_deg, self.bearing_deg, distance, self.height_m)
         offset = fixed_point - subject.position_ned_m
-        offset[2] = -self.height_m
+        offset[..., 2] = np.negative(self.height_m)
         return offset

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, around, or_auto
+from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, Scalars, around
 from dronecine.shots.params import param
 from dronecine.shots.subject import SubjectState
 
@@ -27,9 +26,9 @@ class Orbit(CameraMove):
     start_bearing_deg: float = param(180.0, "deg", -180.0, 180.0, _START_DOC)
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        radius = or_auto(self.radius_m, auto_distance, self.height_m)
+        radius = self.or_auto(self.radius_m, auto_distance)
         return around(anchor.heading_deg, self.start_bearing_deg + self.rate_deg_s * t_s, radius, self.height_m)
 
 
@@ -47,9 +46,9 @@ class Helix(CameraMove):
     start_bearing_deg: float = param(180.0, "deg", -180.0, 180.0, _START_DOC)
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        radius = or_auto(self.radius_m, auto_distance, self.height_m) + self.widen_m_s * t_s
+        radius = self.or_auto(self.radius_m, auto_distance) + self.widen_m_s * t_s
         height = self.height_m + self.climb_m_s * t_s
         return around(anchor.heading_deg, self.start_bearing_deg + self.rate_deg_s * t_s, radius, height)
 
@@ -68,11 +67,11 @@ class Boomerang(CameraMove):
     start_bearing_deg: float = param(180.0, "deg", -180.0, 180.0, _START_DOC)
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        phase = 2.0 * math.pi * t_s / self.period_s
-        outward = 0.5 * (1.0 - math.cos(phase))  # 0 at the near end, 1 at the far end
-        near = or_auto(self.radius_m, auto_distance, self.height_m)
+        phase = 2.0 * np.pi * t_s / self.period_s
+        outward = 0.5 * (1.0 - np.cos(phase))  # 0 at the near end, 1 at the far end
+        near = self.or_auto(self.radius_m, auto_distance)
         radius = near * (1.0 + (self.far_ratio - 1.0) * outward)
         height = self.height_m + self.climb_m * outward
-        return around(anchor.heading_deg, self.start_bearing_deg + math.degrees(phase), radius, height)
+        return around(anchor.heading_deg, self.start_bearing_deg + np.degrees(phase), radius, height)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, around, or_auto
+from dronecine.shots.moves.base import AutoDistance, CameraMove, MoveName, Scalars, around
 from dronecine.shots.params import param
 from dronecine.shots.subject import SubjectState
 
@@ -24,9 +24,9 @@ class Follow(CameraMove):
     bearing_deg: float = param(180.0, "deg", -180.0, 180.0, "bearing from the subject's heading (180: behind)")
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        distance = or_auto(self.distance_m, auto_distance, self.height_m)
+        distance = self.or_auto(self.distance_m, auto_distance)
         return around(subject.heading_deg, self.bearing_deg, distance, self.height_m)
 
 
@@ -40,9 +40,9 @@ class Lead(CameraMove):
     bearing_deg: float = param(0.0, "deg", -180.0, 180.0, "bearing from the subject's heading (0: in front)")
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        distance = or_auto(self.distance_m, auto_distance, self.height_m)
+        distance = self.or_auto(self.distance_m, auto_distance)
         return around(subject.heading_deg, self.bearing_deg, distance, self.height_m)
 
 
@@ -56,7 +56,7 @@ class Profile(CameraMove):
     bearing_deg: float = param(90.0, "deg", -180.0, 180.0, "bearing from the subject's heading (90: its right)")
 
     def offset_ned_m(
-        self, t_s: float, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
+        self, t_s: Scalars, subject: SubjectState, anchor: SubjectState, auto_distance: AutoDistance
     ) -> NDArray[np.float64]:
-        distance = or_auto(self.distance_m, auto_distance, self.height_m)
+        distance = self.or_auto(self.distance_m, auto_distance)
         return around(subject.heading_deg, self.bearing_deg, distance, self.height_m)

@@ -1,0 +1,81 @@
+"""Occlusion and clearance against the few buildings near each drone's subject.
+
+Testing every drone's sight line against every building of the set costs N x B slab tests a step
+(11 ms at N = 1024, B = 12); a drone filming its subject is only ever hidden from it by buildings
+near the two of them. So each step picks, per env, the ``k`` buildings whose footprints are nearest
+the midpoint of the drone and its subject, and tests only those. A building farther than the
+k-th nearest can still hide the subject in a street canyon; k = 3 makes that rare.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dronecine_sim.world import Buildings
+
+FloatArray = NDArray[np.float64]
+_EMPTY_BOX_M = 1.0e6  # a padding box far below the ground, which no sight line reaches
+_BLOCK_TOLERANCE_M = 1e-6
+
+
+class NearbyBuildings:
+    """Per-env views of a shared set of buildings: the ``k`` nearest, as (N, k, 3) boxes."""
+
+    def __init__(self, buildings: Buildings, k: int = 3) -> None:
+        count = len(buildings)
+        pad = max(k - count, 0)
+        far_low = np.full((pad, 3), _EMPTY_BOX_M)
+        self._low = np.concatenate([buildings.min_ned_m, far_low])
+        self._high = np.concatenate([buildings.max_ned_m, far_low + 1.0])
+        self.k = min(k, len(self._low)) if len(self._low) else 0
+
+    def select(self, points_ned_m: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """The (N, k, 3) low and high corners of the k buildings nearest each point (N, 3)."""
+        n = points_ned_m.shape[0]
+        if self.k == 0:
+            return np.full((n, 0, 3), _EMPTY_BOX_M), np.full((n, 0, 3), _EMPTY_BOX_M + 1.0)
+        north_east = points_ned_m[:, None, :2]
+        if self.k == len(self._low):
+            return np.repeat(self._low[None], n, axis=0), np.repeat(self._high[None], n, axis=0)
+        below = np.maximum(self._low[None, :, :2] - north_east, 0.0)
+        above = np.maximum(north_east - self._high[None, :, :2], 0.0)
+        distance = (below + above).sum(axis=-1)  # Manhattan distance to the footprint: cheap, good enough
+        nearest = np.argpartition(distance, self.k - 1, axis=1)[:, : self.k]
+        return self._low[nearest], self._high[nearest]
+
+
+def occluded_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
+    """(N,) fraction of each eye's P points (N, P, 3) hidden behind its boxes (N, k, 3): slab test.
+
+    The same test as ``Buildings.segments_blocked``, with per-env boxes; grazing a face does not block.
+    """
+    n = points_ned_m.shape[0]
+    if low.shape[1] == 0:
+        return np.zeros(n)
+    start = eye_ned_m[:, None, None, :]  # (N, 1, 1, 3)
+    direction = points_ned_m[:, None, :, :] - start  # (N, 1, P, 3)
+    length = np.linalg.norm(direction, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inverse = 1.0 / direction
+        t_a = (low[:, :, None, :] - start) * inverse  # (N, k, P, 3)
+        t_b = (high[:, :, None, :] - start) * inverse
+    # A direction component of 0 gives +-inf (or NaN when the eye is on the slab's face): fmin/fmax
+    # drop NaN, and an eye outside a slab it runs parallel to gets t_near = +inf: not blocked.
+    t_near = np.fmin(t_a, t_b).max(axis=-1)
+    t_far = np.fmax(t_a, t_b).min(axis=-1)
+    entered = np.maximum(t_near, 0.0)
+    left = np.minimum(t_far, 1.0)
+    blocked = ((left - entered) * length > _BLOCK_TOLERANCE_M).any(axis=1)  # (N, P)
+    return blocked.mean(axis=1)
+
+
+def clearance_m(points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
+    """(N,) signed distance from each point to its nearest box surface; +inf with no boxes."""
+    if low.shape[1] == 0:
+        return np.full(points_ned_m.shape[0], np.inf)
+    centre = (low + high) / 2.0
+    q = np.abs(points_ned_m[:, None, :] - centre) - (high - low) / 2.0
+    outside = np.linalg.norm(np.maximum(q, 0.0), axis=-1)
+    inside = np.minimum(q.max(axis=-1), 0.0)
+    return (outside + inside).min(axis=1)
