@@ -11,6 +11,8 @@ from dronecine.geometry.camera import NEAR_PLANE_M, CameraPose, PinholeCamera
 
 PERSON_HEIGHT_M = 1.75
 PERSON_RADIUS_M = 0.25
+_ABEAM_SIGN = np.array([1.0, -1.0, 0.0, 0.0])
+_ALONG_SIGN = np.array([0.0, 0.0, 1.0, -1.0])
 
 
 @dataclass(frozen=True)
@@ -80,17 +82,38 @@ def project_person_boxes(
     Broadcasts over leading dimensions of ``feet_ned`` and of the pose. A person any part of
     whom is behind the camera's near plane gives a NaN box (not visible).
     """
-    feet = np.asarray(feet_ned, dtype=float)
-    camera_ned = np.broadcast_to(pose.position_ned_m, np.broadcast_shapes(feet.shape, pose.position_ned_m.shape))
-    feet = np.broadcast_to(feet, camera_ned.shape)
-    points = silhouette_points(camera_ned, feet, height_m, radius_m)  # (..., 8, 3)
-    rotation = pose.rotation_ned_from_camera[..., None, :, :]
-    points_cam = np.einsum("...ji,...j->...i", rotation, points - camera_ned[..., None, :])
-    behind = (points_cam[..., 2] <= NEAR_PLANE_M).any(axis=-1)
-    uv = camera.normalised_from_camera(points_cam)  # NaN for points behind
-    lo = uv.min(axis=-2)
-    hi = uv.max(axis=-2)
-    boxes = np.concatenate([(lo + hi) / 2.0, hi - lo], axis=-1)
+    # The silhouette_points maths, laid out points-first with one array per coordinate, so that
+    # numpy never reduces over a tiny trailing axis (3x faster on a batch than the (..., 8, 3) form).
+    relative = np.asarray(feet_ned, dtype=float) - pose.position_ned_m
+    rel_n, rel_e, rel_d = relative[..., 0], relative[..., 1], relative[..., 2]
+    distance = np.hypot(rel_n, rel_e)
+    level = distance > 1e-9  # straight overhead the line of sight has no direction: any will do
+    safe = np.where(level, distance, 1.0)
+    along_n = np.where(level, rel_n / safe, 1.0)
+    along_e = np.where(level, rel_e / safe, 0.0)
+    # The ring's four points (abeam, -abeam, along, -along); abeam is (-along_e, along_n).
+    shape = (4, *([1] * along_n.ndim))
+    abeam_sign = _ABEAM_SIGN.reshape(shape)
+    along_sign = _ALONG_SIGN.reshape(shape)
+    ring_n = rel_n + radius_m * (-abeam_sign * along_e + along_sign * along_n)  # (4, ...)
+    ring_e = rel_e + radius_m * (abeam_sign * along_n + along_sign * along_e)
+    rotation = pose.rotation_ned_from_camera
+    head_d = rel_d - np.asarray(height_m, dtype=float)
+    x, y, z = (
+        np.concatenate([across + rel_d * rotation[..., 2, axis], across + head_d * rotation[..., 2, axis]])
+        for axis in range(3)
+        for across in (ring_n * rotation[..., 0, axis] + ring_e * rotation[..., 1, axis],)
+    )  # each (8, ...): the camera-frame coordinates of the 8 points
+    behind = (z <= NEAR_PLANE_M).any(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = 0.5 + camera.focal_px * x / (z * camera.width_px)
+        v = 0.5 + camera.focal_px * y / (z * camera.height_px)
+    u_low, u_high, v_low, v_high = u.min(axis=0), u.max(axis=0), v.min(axis=0), v.max(axis=0)
+    boxes = np.empty((*u_low.shape, 4))
+    boxes[..., 0] = (u_low + u_high) / 2.0
+    boxes[..., 1] = (v_low + v_high) / 2.0
+    boxes[..., 2] = u_high - u_low
+    boxes[..., 3] = v_high - v_low
     boxes[behind] = np.nan
     return boxes
 

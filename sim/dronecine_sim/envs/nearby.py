@@ -51,8 +51,19 @@ def occluded_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: Floa
     The same test as ``Buildings.segments_blocked``, with per-env boxes; grazing a face does not block.
     """
     n = points_ned_m.shape[0]
+    fraction = np.zeros(n)
     if low.shape[1] == 0:
-        return np.zeros(n)
+        return fraction
+    # Only a box overlapping the bounding box of the sight lines can block them: test those envs.
+    sight_low = np.minimum(eye_ned_m, points_ned_m.min(axis=1))[:, None, :]
+    sight_high = np.maximum(eye_ned_m, points_ned_m.max(axis=1))[:, None, :]
+    rows = np.flatnonzero(((low < sight_high) & (high > sight_low)).all(axis=-1).any(axis=1))
+    if rows.size:
+        fraction[rows] = _slab_fraction(eye_ned_m[rows], points_ned_m[rows], low[rows], high[rows])
+    return fraction
+
+
+def _slab_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
     start = eye_ned_m[:, None, None, :]  # (N, 1, 1, 3)
     direction = points_ned_m[:, None, :, :] - start  # (N, 1, P, 3)
     length = np.linalg.norm(direction, axis=-1)

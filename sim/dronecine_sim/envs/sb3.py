@@ -22,6 +22,7 @@ class ShotSB3VecEnv(VecEnv):
     """
 
     def __init__(self, num_envs: int, config: ShotEnvConfig | None = None, seed: int | None = None) -> None:
+        self.render_mode = None  # read by VecEnv.__init__ through get_attr
         super().__init__(num_envs, observation_space(), action_space())
         self.sim = ShotSimulation(num_envs, config or ShotEnvConfig(), autoreset=True)
         self._seed = seed

@@ -30,6 +30,11 @@ _RATE_RANGE_DEG_S = (6.0, 20.0)
 _SIGNED_SPEEDS = ("speed_m_s",)  # a truck slides either way
 _HEIGHT_SPREAD = (0.6, 1.6)
 _SPREAD = (0.7, 1.4)
+# From high up a person cannot fill the frame (the view turns top-down before the box gets tall):
+# close sizes start low, so that their target height is reachable.
+_CLOSE_SIZES = (ShotSize.FULL, ShotSize.MEDIUM)
+_CLOSE_HEIGHT_CAP_M = 4.0
+_STEP = {"m": 0.5, "deg": 5.0, "deg/s": 1.0, "m/s": 0.1, "s": 0.5}
 
 
 @dataclass(frozen=True)
@@ -74,13 +79,15 @@ def draw_shot(rng: np.random.Generator, camera: PinholeCamera, choice: ShotChoic
     compositions = tuple(Composition)
     composition = choice.composition or compositions[int(rng.integers(len(compositions)))]
     lead_room = float(rng.uniform(0.0, 1.0)) if choice.lead_room is None else choice.lead_room
-    params = _draw_params(rng, move_name)
+    params = _draw_params(rng, move_name, _CLOSE_HEIGHT_CAP_M if size in _CLOSE_SIZES else None)
     params.update(choice.params)
     move = build_move(move_name.value, params)
-    return Shot(move=move, size=size, framing=Framing(composition=composition, lead_room=lead_room), camera=camera)
+    shot = Shot(move=move, size=size, framing=Framing(composition=composition, lead_room=lead_room), camera=camera)
+    # Fix the "auto" distances once, here: a batch would otherwise solve them at every reset.
+    return shot.resolve_auto()
 
 
-def _draw_params(rng: np.random.Generator, move: MoveName) -> dict[str, float]:
+def _draw_params(rng: np.random.Generator, move: MoveName, height_cap_m: float | None) -> dict[str, float]:
     params: dict[str, float] = {}
     for spec in param_specs(MOVES[move]):
         if spec.default is None:
@@ -92,8 +99,12 @@ def _draw_params(rng: np.random.Generator, move: MoveName) -> dict[str, float]:
         else:
             low, high = _HEIGHT_SPREAD if "height" in spec.name else _SPREAD
             value = spec.default * rng.uniform(low, high)
+            if height_cap_m is not None and "height" in spec.name:
+                value = min(value, height_cap_m)
             if spec.name in _SIGNED_SPEEDS and spec.minimum < 0.0:
                 value *= rng.choice((-1.0, 1.0))
+        # Round as a crew would write it (and so that the auto-distance solver's cache hits).
+        value = round(value / _STEP[spec.unit]) * _STEP[spec.unit] if spec.unit in _STEP else value
         params[spec.name] = float(min(max(value, spec.minimum), spec.maximum))
         if not math.isfinite(params[spec.name]):
             raise ShotError(f"drew a non-finite {spec.name} for {move.value}")
