@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dronecine.geometry import PERSON_HEIGHT_M, CameraPose, PinholeCamera, ground_point_under_pixel
+from dronecine.geometry import PERSON_HEIGHT_M, CameraPose, PinholeCamera, ground_point_under_pixel, wrap_deg
 from dronecine.perception import SubjectTrack, TrackStatus
 from dronecine.shots import SubjectState
 
@@ -75,16 +75,13 @@ class SubjectEstimator:
         self.heading_deg[index] = heading
         return SubjectState(position, velocity, heading, self.height_m[index])
 
-    def state(self) -> SubjectState:
-        return SubjectState(self.position_ned_m, self.velocity_ned_m_s, self.heading_deg, self.height_m)
-
 
 
 def _turned(heading_deg: FloatArray, velocity_ned_m_s: FloatArray, dt_s: float) -> FloatArray:
     """The heading turned towards the direction of travel, at most ``MAX_TURN_RATE_DEG_S``."""
     speed = np.hypot(velocity_ned_m_s[:, 0], velocity_ned_m_s[:, 1])
     travel = np.degrees(np.arctan2(velocity_ned_m_s[:, 1], velocity_ned_m_s[:, 0]))
-    change = (travel - heading_deg + 180.0) % 360.0 - 180.0
+    change = wrap_deg(travel - heading_deg)
     step = MAX_TURN_RATE_DEG_S * dt_s
     change = np.where(speed >= MIN_SPEED_FOR_HEADING_M_S, np.clip(change, -step, step), 0.0)
-    return (heading_deg + change + 180.0) % 360.0 - 180.0
+    return wrap_deg(heading_deg + change)

@@ -18,7 +18,7 @@ from dronecine.control.errors import ControlError
 from dronecine.control.estimator import SubjectEstimator
 from dronecine.control.own_state import OwnState
 from dronecine.control.spaces import ACTION, MOVE_ORDER, OBSERVATION
-from dronecine.geometry import PinholeCamera
+from dronecine.geometry import PinholeCamera, wrap_deg
 from dronecine.perception import SubjectTrack, TrackStatus
 from dronecine.shots import Shot, SubjectState
 from dronecine.shots.batch import CameraReferences, ShotBatch
@@ -160,7 +160,7 @@ def _observation(
         _to_body(reference_velocity, own.yaw_deg) / _SPEED_SCALE_M_S, -2.0, 2.0
     )
     obs[:, OBSERVATION.slice_of("velocity")] = _to_body(own.velocity_ned_m_s, own.yaw_deg) / _SPEED_SCALE_M_S
-    yaw_error = (reference.yaw_deg - own.camera_yaw_deg + 180.0) % 360.0 - 180.0
+    yaw_error = wrap_deg(reference.yaw_deg - own.camera_yaw_deg)
     obs[:, OBSERVATION.slice_of("pointing_error")] = np.stack(
         [yaw_error / 180.0, (reference.pitch_deg - own.gimbal_pitch_deg) / 90.0], axis=1
     )

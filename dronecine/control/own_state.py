@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dronecine.geometry import CameraPose
-from dronecine.geometry.rotations import rotation_ned_from_camera
+from dronecine.geometry.rotations import rotation_ned_from_camera, wrap_deg
 
 FloatArray = NDArray[np.float64]
 
@@ -28,7 +28,7 @@ class OwnState:
 
     @property
     def camera_yaw_deg(self) -> FloatArray:
-        return (self.yaw_deg + self.gimbal_yaw_deg + 180.0) % 360.0 - 180.0
+        return wrap_deg(self.yaw_deg + self.gimbal_yaw_deg)
 
     def camera_pose(self) -> CameraPose:
         """Where the camera is and how it looks (level: the body's tilt is stabilised out)."""

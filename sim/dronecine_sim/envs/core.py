@@ -25,19 +25,19 @@ from numpy.typing import NDArray
 from dronecine.control import ACTION, OwnState, ShotObserver, setpoints_from_action
 from dronecine.geometry import PERSON_RADIUS_M, CameraPose
 from dronecine.geometry.person import project_person_boxes, silhouette_points
-from dronecine.geometry.rotations import rotation_ned_from_camera
 from dronecine.perception import SubjectTrack
 from dronecine.shots import Shot, SubjectState
 from dronecine.shots.batch import CameraReferences, ShotBatch
 from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.envs.episode_stats import EpisodeStats
-from dronecine_sim.envs.nearby import NearbyBuildings, clearance_m, occluded_fraction
+from dronecine_sim.envs.nearby import NearbyBuildings, occluded_fraction
 from dronecine_sim.envs.reward import StepFilming, shot_reward
 from dronecine_sim.envs.shot_sampler import ShotChoice, draw_shot
 from dronecine_sim.perception import PerceptionModel
 from dronecine_sim.subjects import BoxObstacles, Subjects, random_scenario
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
 from dronecine_sim.world import World
+from dronecine_sim.world.buildings import boxes_clearance_m
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -77,9 +77,8 @@ class ShotSimulation:
         self.vehicle = VehicleModel(params, c.dt_s / c.substeps)
         self.state = VehicleState.at_rest(np.tile([0.0, 0.0, -5.0], (n, 1)))
         self.perception = PerceptionModel(n, c.perception_params, c.dt_s)
-        self.observer = ShotObserver(n, self.camera, c.dt_s)
-        self.shots: list[Shot] = [draw_shot(rng, self.camera) for _ in range(n)]
-        self.observer.start_shots(np.arange(n), self.shots, np.zeros((n, 3)), np.zeros(n))
+        self.observer = ShotObserver(n, self.camera, c.dt_s)  # its shots come with the first reset
+        self.shots: list[Shot | None] = [None] * n
         self.fence_centre = np.zeros((n, 2))
         self.fence_half_size_m = np.full(n, c.fence_half_size_m[1])
         self.anchor_position = np.zeros((n, 3))
@@ -88,7 +87,6 @@ class ShotSimulation:
         self.previous_action = np.zeros((n, ACTION.size))
         self.previous_accel = np.zeros((n, 3))
         self.stats = EpisodeStats(n)
-        self.last_track = None
 
     def reset_all(self, seed: int | None, options: dict[str, Any] | None) -> tuple[np.ndarray, dict[str, Any]]:
         """Start every drone's episode; a seed rebuilds the set and the vehicles from scratch."""
@@ -134,7 +132,7 @@ class ShotSimulation:
     def _out_of_buildings(self, position: FloatArray, subject: FloatArray) -> FloatArray:
         """A start inside or against a building moves up above it (the drone would have flown over)."""
         low, high = self.nearby.select(position)
-        inside = clearance_m(position, low, high) < _START_CLEARANCE_M
+        inside = boxes_clearance_m(position, low, high) < _START_CLEARANCE_M
         if inside.any():
             roof = np.where(
                 ((position[:, None, :2] > low[..., :2] - _START_CLEARANCE_M)
@@ -151,6 +149,7 @@ class ShotSimulation:
         c, n = self.config, self.n
         action = np.asarray(actions, dtype=np.float64).reshape(n, ACTION.size)
         setpoints = setpoints_from_action(action, c.action_scale)
+        action = np.clip(action, -1.0, 1.0)  # what the vehicle was told (setpoints clip the same way)
         command = VehicleCommand(
             setpoints.velocity_frd_m_s,
             setpoints.yaw_rate_deg_s,
@@ -162,12 +161,12 @@ class ShotSimulation:
             crashed |= self.vehicle.step(self.state, command, self.rng)
         self.subjects.step(c.dt_s, self.rng)
         truth = self._true_references()
-        obs, seen = self._sense_and_observe(action)
-
         position = self.state.position_ned_m
         low, high = self.nearby.select(position)
-        clearance = clearance_m(position, low, high)
+        clearance = boxes_clearance_m(position, low, high)
         fence = self._fence_margin_m()
+        obs, seen = self._sense_and_observe(action, fence, clearance)
+
         crashed |= clearance < 0.0
         breached = fence < 0.0
         terminated = crashed | breached
@@ -177,8 +176,8 @@ class ShotSimulation:
         accel = self.state.accel_ned_m_s2
         jerk = np.linalg.norm(accel - self.previous_accel, axis=1) / c.dt_s
         self.previous_accel = accel.copy()
-        change = np.mean((action.clip(-1, 1) - self.previous_action) ** 2, axis=1)
-        self.previous_action = action.clip(-1.0, 1.0)
+        change = np.mean((action - self.previous_action) ** 2, axis=1)
+        self.previous_action = action
         filming = StepFilming(
             true_box=seen.true_box,
             occluded_fraction=seen.occluded,
@@ -228,8 +227,7 @@ class ShotSimulation:
         return OwnState(s.position_ned_m, s.velocity_ned_m_s, s.yaw_deg, s.gimbal_pitch_deg, s.gimbal_yaw_deg)
 
     def camera_pose(self) -> CameraPose:
-        s = self.state
-        return CameraPose(s.position_ned_m, rotation_ned_from_camera(s.camera_yaw_deg, s.gimbal_pitch_deg))
+        return self.own_state().camera_pose()
 
     def _fence_margin_m(self, rows: NDArray[np.intp] | slice = slice(None)) -> FloatArray:
         """Distance inside the square geofence and under its ceiling (negative outside)."""
@@ -248,16 +246,12 @@ class ShotSimulation:
         low, high = self.nearby.select(midpoint)
         return _Seen(boxes[0], boxes[1], occluded_fraction(pose.position_ned_m, points, low, high))
 
-    def _sense_and_observe(self, action: FloatArray) -> tuple[np.ndarray, _Seen]:
+    def _sense_and_observe(
+        self, action: FloatArray, fence_margin_m: FloatArray, clearance: FloatArray
+    ) -> tuple[np.ndarray, _Seen]:
         seen = self._see()
         track = self.perception.observe(seen.true_box, seen.occluded, seen.partner_box, self.rng)
-        self.last_track = track
-        position = self.state.position_ned_m
-        low, high = self.nearby.select(position)
-        clearance = clearance_m(position, low, high)
-        obs, _ = self.observer.observe(
-            track, self.own_state(), np.clip(action, -1.0, 1.0), self._fence_margin_m(), clearance
-        )
+        obs, _ = self.observer.observe(track, self.own_state(), action, fence_margin_m, clearance)
         return obs, seen
 
     def _observe_rows(self, index: NDArray[np.intp]) -> np.ndarray:
@@ -269,7 +263,7 @@ class ShotSimulation:
             self.own_state().take(index),
             np.zeros((len(index), ACTION.size)),
             self._fence_margin_m(index),
-            clearance_m(position, low, high),
+            boxes_clearance_m(position, low, high),
             rows=index,
         )
         return obs

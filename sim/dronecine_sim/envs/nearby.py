@@ -13,10 +13,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dronecine_sim.world import Buildings
+from dronecine_sim.world.buildings import boxes_blocking
 
 FloatArray = NDArray[np.float64]
 _EMPTY_BOX_M = 1.0e6  # a padding box far below the ground, which no sight line reaches
-_BLOCK_TOLERANCE_M = 1e-6
 
 
 class NearbyBuildings:
@@ -48,7 +48,7 @@ class NearbyBuildings:
 def occluded_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
     """(N,) fraction of each eye's P points (N, P, 3) hidden behind its boxes (N, k, 3): slab test.
 
-    The same test as ``Buildings.segments_blocked``, with per-env boxes; grazing a face does not block.
+    ``Buildings.segments_blocked``'s test, with per-env boxes, run only where a box is near.
     """
     n = points_ned_m.shape[0]
     fraction = np.zeros(n)
@@ -59,34 +59,6 @@ def occluded_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: Floa
     sight_high = np.maximum(eye_ned_m, points_ned_m.max(axis=1))[:, None, :]
     rows = np.flatnonzero(((low < sight_high) & (high > sight_low)).all(axis=-1).any(axis=1))
     if rows.size:
-        fraction[rows] = _slab_fraction(eye_ned_m[rows], points_ned_m[rows], low[rows], high[rows])
+        fraction[rows] = boxes_blocking(eye_ned_m[rows], points_ned_m[rows], low[rows], high[rows]).mean(axis=1)
     return fraction
 
-
-def _slab_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
-    start = eye_ned_m[:, None, None, :]  # (N, 1, 1, 3)
-    direction = points_ned_m[:, None, :, :] - start  # (N, 1, P, 3)
-    length = np.linalg.norm(direction, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inverse = 1.0 / direction
-        t_a = (low[:, :, None, :] - start) * inverse  # (N, k, P, 3)
-        t_b = (high[:, :, None, :] - start) * inverse
-    # A direction component of 0 gives +-inf (or NaN when the eye is on the slab's face): fmin/fmax
-    # drop NaN, and an eye outside a slab it runs parallel to gets t_near = +inf: not blocked.
-    t_near = np.fmin(t_a, t_b).max(axis=-1)
-    t_far = np.fmax(t_a, t_b).min(axis=-1)
-    entered = np.maximum(t_near, 0.0)
-    left = np.minimum(t_far, 1.0)
-    blocked = ((left - entered) * length > _BLOCK_TOLERANCE_M).any(axis=1)  # (N, P)
-    return blocked.mean(axis=1)
-
-
-def clearance_m(points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
-    """(N,) signed distance from each point to its nearest box surface; +inf with no boxes."""
-    if low.shape[1] == 0:
-        return np.full(points_ned_m.shape[0], np.inf)
-    centre = (low + high) / 2.0
-    q = np.abs(points_ned_m[:, None, :] - centre) - (high - low) / 2.0
-    outside = np.linalg.norm(np.maximum(q, 0.0), axis=-1)
-    inside = np.minimum(q.max(axis=-1), 0.0)
-    return (outside + inside).min(axis=1)

@@ -144,27 +144,9 @@ class Buildings:
         (``(N, P, 3)``) runs through any building (slab test). An eye inside a building sees nothing."""
         eye, points = _eye_and_points(eye_ned_m, points_ned_m)
         blocked = np.zeros(points.shape[:2], dtype=bool)
-        if not len(self):
-            return blocked
-        start = eye[:, None, :]
-        direction = points - start  # (N, P, 3); the segment is start + t * direction, t in [0, 1]
-        length = np.linalg.norm(direction, axis=-1)
-        parallel = direction == 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inverse = 1.0 / direction
-        for lo, hi in zip(self.min_ned_m, self.max_ned_m, strict=True):
-            with np.errstate(invalid="ignore"):
-                t_lo = (lo - start) * inverse
-                t_hi = (hi - start) * inverse
-            t_near = np.fmin(t_lo, t_hi)
-            t_far = np.fmax(t_lo, t_hi)
-            # A segment parallel to a slab is inside it for all t or for none.
-            within = (start > lo) & (start < hi)  # strictly: a segment in a face's plane only grazes it
-            t_near = np.where(parallel, np.where(within, -np.inf, np.inf), t_near)
-            t_far = np.where(parallel, np.where(within, np.inf, -np.inf), t_far)
-            t_enter = np.maximum(t_near.max(axis=-1), 0.0)
-            t_exit = np.minimum(t_far.min(axis=-1), 1.0)
-            blocked |= (t_exit - t_enter) * length > _BLOCK_TOLERANCE_M
+        # One building at a time: the temporaries stay (N, P, 3), which is faster than (N, B, P, 3).
+        for b in range(len(self)):
+            blocked |= boxes_blocking(eye, points, self.min_ned_m[None, b : b + 1], self.max_ned_m[None, b : b + 1])
         return blocked
 
     def occluded_fraction(self, eye_ned_m: ArrayLike, points_ned_m: ArrayLike) -> FloatArray:
@@ -179,15 +161,7 @@ class Buildings:
         """(N,) signed distance (m) from each point (``(N, 3)``) to the nearest building surface:
         positive outside, negative inside (minus the depth to the nearest face), +inf with no buildings.
         The ground is not a building: use ``-down_m`` for the height above it."""
-        points = _points(points_ned_m)
-        best = np.full(points.shape[0], np.inf)
-        for lo, hi in zip(self.min_ned_m, self.max_ned_m, strict=True):
-            centre = (lo + hi) / 2.0
-            q = np.abs(points - centre) - (hi - lo) / 2.0  # per-axis distance outside the slab (< 0 inside)
-            outside = np.linalg.norm(np.maximum(q, 0.0), axis=-1)
-            inside = np.minimum(q.max(axis=-1), 0.0)
-            np.minimum(best, outside + inside, out=best)
-        return best
+        return boxes_clearance_m(_points(points_ned_m), self.min_ned_m[None], self.max_ned_m[None])
 
     def inside(self, points_ned_m: ArrayLike) -> NDArray[np.bool_]:
         """(N,) whether each point (``(N, 3)``) is strictly inside a building."""
@@ -196,6 +170,49 @@ class Buildings:
         for lo, hi in zip(self.min_ned_m, self.max_ned_m, strict=True):
             result |= ((points > lo) & (points < hi)).all(axis=-1)
         return result
+
+
+def boxes_blocking(
+    eye_ned_m: FloatArray, points_ned_m: FloatArray, low: FloatArray, high: FloatArray
+) -> NDArray[np.bool_]:
+    """(N, P) bool: whether the segment from eye n (N, 3) to point (n, p) (N, P, 3) runs through any
+    of the boxes ``low``..``high``, (N, K, 3) per eye or (1, K, 3) shared (slab test).
+
+    Grazing a face or an edge does not block; an eye inside a box sees nothing.
+    """
+    blocked = np.zeros(points_ned_m.shape[:2], dtype=bool)
+    if low.shape[1] == 0:
+        return blocked
+    start = eye_ned_m[:, None, None, :]  # (N, 1, 1, 3); the segment is start + t * direction, t in [0, 1]
+    direction = points_ned_m[:, None, :, :] - start  # (N, 1, P, 3)
+    length = np.linalg.norm(direction, axis=-1)
+    parallel = direction == 0.0
+    lo, hi = low[:, :, None, :], high[:, :, None, :]  # (N, K, 1, 3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inverse = 1.0 / direction
+        t_lo = (lo - start) * inverse
+        t_hi = (hi - start) * inverse
+    t_near = np.fmin(t_lo, t_hi)
+    t_far = np.fmax(t_lo, t_hi)
+    # A segment parallel to a slab is inside it for all t or for none.
+    within = (start > lo) & (start < hi)  # strictly: a segment in a face's plane only grazes it
+    t_near = np.where(parallel, np.where(within, -np.inf, np.inf), t_near)
+    t_far = np.where(parallel, np.where(within, np.inf, -np.inf), t_far)
+    t_enter = np.maximum(t_near.max(axis=-1), 0.0)
+    t_exit = np.minimum(t_far.min(axis=-1), 1.0)
+    return ((t_exit - t_enter) * length > _BLOCK_TOLERANCE_M).any(axis=1)
+
+
+def boxes_clearance_m(points_ned_m: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
+    """(N,) signed distance from each point (N, 3) to the nearest surface of the boxes ``low``..``high``,
+    (N, K, 3) per point or (1, K, 3) shared: negative inside, +inf with no boxes."""
+    if low.shape[1] == 0:
+        return np.full(points_ned_m.shape[0], np.inf)
+    centre = (low + high) / 2.0
+    q = np.abs(points_ned_m[:, None, :] - centre) - (high - low) / 2.0  # per-axis distance outside the slab
+    outside = np.linalg.norm(np.maximum(q, 0.0), axis=-1)
+    inside = np.minimum(q.max(axis=-1), 0.0)
+    return (outside + inside).min(axis=1)
 
 
 def _footprint_fits(
