@@ -9,6 +9,7 @@ import typer
 from dronecine import __version__
 from dronecine.cli.mission_cmds import mission_app, validate
 from dronecine.cli.moves_cmd import moves
+from dronecine.cli.plugins import register_plugins
 
 app = typer.Typer(
     name="dronecine",
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.command()(validate)
 app.command()(moves)
 app.add_typer(mission_app, name="mission")
+register_plugins(app)
 
 
 def _version(value: bool) -> None:

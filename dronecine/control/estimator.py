@@ -24,6 +24,9 @@ MAX_TURN_RATE_DEG_S = 30.0
 MIN_SPEED_FOR_HEADING_M_S = 0.4  # below this the direction of travel is noise: the heading holds
 MAX_SPEED_M_S = 12.0  # an estimate faster than any person is a bad measurement (a wrong lock)
 MAX_MEASUREMENT_RANGE_M = 400.0  # a ray grazing the horizon gives no usable ground point
+# Without a measurement the velocity fades with this time constant: a person unseen for long is as
+# likely to have stopped or turned as to walk on, and a phantom walking away drags the camera off.
+COAST_TAU_S = 2.0
 
 
 class SubjectEstimator:
@@ -67,6 +70,7 @@ class SubjectEstimator:
         residual[:, 2] = 0.0
         position = predicted + POSITION_GAIN * residual
         velocity = self.velocity_ned_m_s[index] + VELOCITY_GAIN * residual / dt_s
+        velocity[~usable] *= np.exp(-dt_s / COAST_TAU_S)
         speed = np.linalg.norm(velocity, axis=1, keepdims=True)
         velocity *= np.minimum(1.0, MAX_SPEED_M_S / np.maximum(speed, 1e-9))
         heading = _turned(self.heading_deg[index], velocity, dt_s)
@@ -74,7 +78,6 @@ class SubjectEstimator:
         self.velocity_ned_m_s[index] = velocity
         self.heading_deg[index] = heading
         return SubjectState(position, velocity, heading, self.height_m[index])
-
 
 
 def _turned(heading_deg: FloatArray, velocity_ned_m_s: FloatArray, dt_s: float) -> FloatArray:

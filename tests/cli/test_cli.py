@@ -4,44 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import invoke
 
 from dronecine import __version__
-from dronecine.cli.main import app
 from dronecine.shots import MOVES, MoveName, param_specs
 
 REPO = Path(__file__).resolve().parents[2]
 ORBIT_SINGLE = REPO / "missions" / "orbit_single.yaml"
-
-runner = CliRunner()
-
-
-class _Result:
-    """What a command printed, with any colour codes removed (a CI may force colour on)."""
-
-    def __init__(self, result) -> None:
-        self.exit_code = result.exit_code
-        self.stdout = _ANSI.sub("", result.stdout)
-        self.stderr = _ANSI.sub("", result.stderr)
-        self.output = _ANSI.sub("", result.output)
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def _invoke(*args: str | Path) -> _Result:
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return _Result(result)
 
 
 def _bad_copy(tmp_path: Path, name: str = "bad.yaml") -> Path:
@@ -52,26 +27,26 @@ def _bad_copy(tmp_path: Path, name: str = "bad.yaml") -> Path:
 
 
 def test_help_lists_the_commands() -> None:
-    result = _invoke("--help")
+    result = invoke("--help")
     assert result.exit_code == 0
     for command in ("validate", "moves", "mission"):
         assert command in result.stdout
 
 
 def test_no_arguments_shows_help() -> None:
-    result = _invoke()
+    result = invoke()
     assert "validate" in result.output
     assert "Usage" in result.output
 
 
 def test_version() -> None:
-    result = _invoke("--version")
+    result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.strip() == f"dronecine {__version__}"
 
 
 def test_validate_a_good_mission() -> None:
-    result = _invoke("validate", ORBIT_SINGLE)
+    result = invoke("validate", ORBIT_SINGLE)
     assert result.exit_code == 0
     assert result.stderr == ""
     (line,) = result.stdout.splitlines()
@@ -81,7 +56,7 @@ def test_validate_a_good_mission() -> None:
 
 def test_validate_a_bad_mission(tmp_path: Path) -> None:
     bad = _bad_copy(tmp_path)
-    result = _invoke("validate", bad)
+    result = invoke("validate", bad)
     assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
@@ -98,7 +73,7 @@ def test_validate_several_files_one_bad(tmp_path: Path) -> None:
     good = deep / "good_mission_with_a_long_name.yaml"
     shutil.copy(ORBIT_SINGLE, good)
     bad = _bad_copy(deep)
-    result = _invoke("validate", good, bad, ORBIT_SINGLE)
+    result = invoke("validate", good, bad, ORBIT_SINGLE)
     assert result.exit_code == 2
     ok_lines = result.stdout.splitlines()
     assert len(ok_lines) == 2
@@ -114,7 +89,7 @@ def test_validate_reports_every_problem_one_per_line(tmp_path: Path) -> None:
     text = text.replace("- drone: solo", "- drone: ghost").replace("subject: ada\n", "subject: nobody\n")
     path = tmp_path / "two.yaml"
     path.write_text(text, encoding="utf-8")
-    result = _invoke("validate", path)
+    result = invoke("validate", path)
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert [line.split(": ")[1] for line in lines] == ["scenes[0].shots[0].drone", "scenes[0].shots[0].subject"]
@@ -138,7 +113,7 @@ def test_validate_unreadable_files(tmp_path: Path, content: str | bytes | None, 
         path.write_bytes(content)
     elif content is not None:
         path.write_text(content, encoding="utf-8")
-    result = _invoke("validate", path)
+    result = invoke("validate", path)
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"{path}: ")
@@ -150,24 +125,24 @@ def test_validate_warnings_and_strict(tmp_path: Path) -> None:
     text = ORBIT_SINGLE.read_text(encoding="utf-8").replace("size: medium_wide", "size: full")
     path = tmp_path / "warn.yaml"
     path.write_text(text, encoding="utf-8")
-    lenient = _invoke("validate", path)
+    lenient = invoke("validate", path)
     assert lenient.exit_code == 0
     (warning,) = lenient.stderr.splitlines()
     assert warning.startswith(f"warning: {path}: scenes[0].shots[0].size: 'full' is not one of circler's sizes")
     assert lenient.stdout.startswith(f"ok {path}")
-    strict = _invoke("validate", "--strict", path)
+    strict = invoke("validate", "--strict", path)
     assert strict.exit_code == 2
     assert strict.stderr.startswith("warning: ")
 
 
 def test_validate_needs_a_file() -> None:
-    result = _invoke("validate")
+    result = invoke("validate")
     assert result.exit_code == 2
     assert "Missing argument" in result.output
 
 
 def test_mission_schema_prints_json() -> None:
-    result = _invoke("mission", "schema")
+    result = invoke("mission", "schema")
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert schema["title"] == "dronecine mission"
@@ -176,27 +151,27 @@ def test_mission_schema_prints_json() -> None:
 
 def test_mission_schema_out_writes_a_file(tmp_path: Path) -> None:
     out = tmp_path / "schema.json"
-    result = _invoke("mission", "schema", "--out", out)
+    result = invoke("mission", "schema", "--out", out)
     assert result.exit_code == 0
     assert f"wrote {out}" in result.stdout
-    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(_invoke("mission", "schema").stdout)
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(invoke("mission", "schema").stdout)
 
 
 def test_mission_schema_out_to_a_missing_folder(tmp_path: Path) -> None:
     out = tmp_path / "no" / "such" / "schema.json"
-    result = _invoke("mission", "schema", "--out", out)
+    result = invoke("mission", "schema", "--out", out)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"{out}: cannot write (No such file or directory)"]
 
 
 def test_mission_plot(tmp_path: Path) -> None:
     out = tmp_path / "plan.png"
-    result = _invoke("mission", "plot", ORBIT_SINGLE, "--out", out)
+    result = invoke("mission", "plot", ORBIT_SINGLE, "--out", out)
     assert result.exit_code == 0
     assert out.read_bytes().startswith(b"\x89PNG")
     assert result.stdout.strip() == f"wrote {out}"
     missing = tmp_path / "no" / "plan.png"
-    failed = _invoke("mission", "plot", ORBIT_SINGLE, "--out", missing)
+    failed = invoke("mission", "plot", ORBIT_SINGLE, "--out", missing)
     assert failed.exit_code == 1
     assert failed.stderr.splitlines() == [f"{missing}: cannot write (No such file or directory)"]
 
@@ -207,13 +182,13 @@ def test_markup_like_names_and_paths_are_printed_as_written(tmp_path: Path) -> N
     folder.mkdir()
     path = folder / "m[x].yaml"
     path.write_text(text, encoding="utf-8")
-    result = _invoke("validate", path)
+    result = invoke("validate", path)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"ok {path}: '[bold]odd[/] [/b] name', 1 scene")
 
 
 def test_moves_lists_all_fourteen() -> None:
-    result = _invoke("moves")
+    result = invoke("moves")
     assert result.exit_code == 0
     assert len(MoveName) == 14
     for name in MoveName:
@@ -223,7 +198,7 @@ def test_moves_lists_all_fourteen() -> None:
 
 
 def test_moves_json() -> None:
-    result = _invoke("moves", "--json")
+    result = invoke("moves", "--json")
     assert result.exit_code == 0
     listing = json.loads(result.stdout)
     assert set(listing) == {m.value for m in MoveName}
@@ -242,7 +217,7 @@ def test_moves_json() -> None:
 
 
 def test_unknown_command() -> None:
-    result = _invoke("fly")
+    result = invoke("fly")
     assert result.exit_code == 2
     assert "No such command" in result.output
 

@@ -17,6 +17,9 @@ observation in ``infos["final_obs"]``.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,11 +33,12 @@ from dronecine.shots import Shot, SubjectState
 from dronecine.shots.batch import CameraReferences, ShotBatch
 from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.envs.episode_stats import EpisodeStats
+from dronecine_sim.envs.errors import EnvConfigError
 from dronecine_sim.envs.nearby import NearbyBuildings, occluded_fraction
 from dronecine_sim.envs.reward import StepFilming, shot_reward
 from dronecine_sim.envs.shot_sampler import ShotChoice, draw_shot
 from dronecine_sim.perception import PerceptionModel
-from dronecine_sim.subjects import BoxObstacles, Subjects, random_scenario
+from dronecine_sim.subjects import BoxObstacles, Script, Subjects, random_scenario
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
 from dronecine_sim.world import World
 from dronecine_sim.world.buildings import boxes_clearance_m
@@ -46,6 +50,17 @@ _SUBJECT_AREA_M = 40.0  # people start within this of the set's centre
 _MIN_START_HEIGHT_M = 1.5
 _START_CLEARANCE_M = 2.0
 _EXPECTED_POSITION_STD_M = 1.0
+_VERTICAL_GUST_RATIO = 0.4  # vertical gusts against horizontal ones (as VehicleParams' defaults)
+
+
+@dataclass(frozen=True)
+class EpisodePlan:
+    """One drone's episode fixed in advance: the shot (parts left None are drawn), the subject's
+    motion script, and the wind as (mean north, mean east, gust sigma) in m/s."""
+
+    shot: ShotChoice
+    script: Script
+    wind: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 class ShotSimulation:
@@ -95,16 +110,37 @@ class ShotSimulation:
             self._build(np.random.default_rng([seed, 1]))
         choice = ShotChoice.from_options(options)
         everyone = np.arange(self.n)
-        self._reset(everyone, choice)
+        self._reset(everyone, [choice] * self.n)
         obs = self._observe_rows(everyone)
         return obs, {}
 
-    def _reset(self, index: NDArray[np.intp], choice: ShotChoice | None = None) -> None:
-        choice = choice or ShotChoice()
+    def reset_planned(self, seed: int, plans: Sequence[EpisodePlan]) -> np.ndarray:
+        """Start every drone's episode as ``plans`` say (one per drone: the evaluation's scenarios)."""
+        if len(plans) != self.n:
+            raise EnvConfigError(f"{len(plans)} episode plans for {self.n} drones")
+        self.rng = np.random.default_rng(seed)
+        self._build(np.random.default_rng([seed, 1]))
+        wind = np.array([p.wind for p in plans], dtype=float)  # (N, 3): mean north, mean east, gust sigma
+        self.vehicle.set_params(
+            dataclasses.replace(
+                self.vehicle.params,
+                wind_mean_north_m_s=wind[:, 0],
+                wind_mean_east_m_s=wind[:, 1],
+                wind_sigma_m_s=wind[:, 2],
+                wind_vertical_sigma_m_s=wind[:, 2] * _VERTICAL_GUST_RATIO,
+            )
+        )
+        everyone = np.arange(self.n)
+        self._reset(everyone, [p.shot for p in plans], np.array([int(p.script) for p in plans]))
+        return self._observe_rows(everyone)
+
+    def _reset(
+        self, index: NDArray[np.intp], choices: Sequence[ShotChoice] | None = None, scripts: np.ndarray | None = None
+    ) -> None:
         rng, c, k = self.rng, self.config, len(index)
-        scenario = random_scenario(rng, k, extent_m=_SUBJECT_AREA_M)
+        scenario = random_scenario(rng, k, extent_m=_SUBJECT_AREA_M, subject_scripts=scripts)
         scenario.apply(self.subjects, rng, index)
-        shots = [draw_shot(rng, self.camera, choice) for _ in range(k)]
+        shots = [draw_shot(rng, self.camera, choice) for choice in (choices or [ShotChoice()] * k)]
         for i, shot in zip(index, shots, strict=True):
             self.shots[int(i)] = shot
         subject = self._subject_state(index)
@@ -197,6 +233,7 @@ class ShotSimulation:
             "framing_error": terms.framing_error,
             "size_error": terms.size_error,
             "in_frame": terms.in_frame,
+            "jerk_m_s3": jerk,
             "crashed": crashed,
             "geofence_breach": breached,
         }

@@ -24,13 +24,13 @@ class EpisodeStats:
         s["return"] += terms.reward
         s["length"] += 1.0
         s["framing_error"] += terms.framing_error
-        s["size_error"] += np.minimum(terms.size_error, 1.0)
+        s["size_error"] += terms.size_error
         s["in_frame"] += terms.in_frame
         s["jerk2"] += jerk_m_s3**2
 
     def summary(self) -> dict[str, NDArray[np.float64]]:
-        """Per drone (N,): the episode's return and length, mean framing and size errors (size capped
-        at 1), fraction of steps in frame, RMS jerk (m/s^3)."""
+        """Per drone (N,): the episode's return and length, mean framing and size errors (each step's
+        capped at 1, see ``reward``), fraction of steps in frame, RMS jerk (m/s^3)."""
         s = self._sums
         length = np.maximum(s["length"], 1.0)
         return {

@@ -4,13 +4,17 @@ Per step and drone, from the subject's true box (not the tracker's estimate):
 
     reward = alive
              - framing * framing_error          (dronecine.metrics: ||(u, v) - (u*, v*)||, 1 when unseen)
-             - size * min(size_error, 1)        (|h - h*| / h*)
+             - size * size_error                (|h - h*| / h*)
              - lost                              if the subject is not in frame
              - position * min(|p - p_ref|, 20 m) / 20 m    (the move's camera position)
              - jerk * min(|jerk| / 10 m/s^3, 1)^2          (smooth footage)
              - action_change * mean((a_t - a_t-1)^2)        (smooth setpoints)
              - ground, obstacle, fence * proximity          (linear inside their margins)
     and on termination (a crash, a geofence breach) - terminal.
+
+Both errors are capped at the metrics' error of a lost subject (1): a box flung far off the frame
+(or a subject filling it) is no worse than a lost one, and one such step does not outweigh a shot.
+The capped errors are what ``infos`` and the episode statistics report.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dronecine.metrics import framing_error, in_frame, size_error
+from dronecine.metrics import MISSING_BOX_ERROR, framing_error, in_frame, size_error
 
 FloatArray = NDArray[np.float64]
 
@@ -74,14 +78,14 @@ class RewardTerms:
 
 
 def shot_reward(step: StepFilming, terminated: NDArray[np.bool_], weights: RewardWeights) -> RewardTerms:
-    framing = np.asarray(framing_error(step.true_box, step.target_u, step.target_v))
-    size = np.asarray(size_error(step.true_box[:, 3], step.target_h))
+    framing = np.minimum(framing_error(step.true_box, step.target_u, step.target_v), MISSING_BOX_ERROR)
+    size = np.minimum(size_error(step.true_box[:, 3], step.target_h), MISSING_BOX_ERROR)
     seen = np.asarray(in_frame(step.true_box)) & (step.occluded_fraction < 0.5)
     w = weights
     reward = (
         w.alive
         - w.framing * framing
-        - w.size * np.minimum(size, 1.0)
+        - w.size * size
         - w.lost * ~seen
         - w.position * np.minimum(step.position_error_m, _POSITION_SCALE_M) / _POSITION_SCALE_M
         - w.jerk * np.minimum(step.jerk_m_s3 / _JERK_SCALE_M_S3, 1.0) ** 2

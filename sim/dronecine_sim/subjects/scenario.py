@@ -65,13 +65,20 @@ class Scenario:
         subjects.reset(places, params, self.position_ne_m, self.heading_deg, rng, self.height_m)
 
 
-def random_scenario(rng: np.random.Generator, n_envs: int, extent_m: float = 40.0) -> Scenario:
-    """Draw N envs' subjects and partners: scripts (all appear), their parameters and start points
-    within the square ``[-extent_m, extent_m]`` of north and east (the env's own frame)."""
+def random_scenario(
+    rng: np.random.Generator, n_envs: int, extent_m: float = 40.0, subject_scripts: ArrayLike | None = None
+) -> Scenario:
+    """Draw N envs' subjects and partners: scripts (all appear, or the subjects' ``subject_scripts``),
+    their parameters and start points within the square ``[-extent_m, extent_m]`` of north and east
+    (the env's own frame)."""
     if n_envs < 1 or not 5.0 <= extent_m <= 10_000.0:
         raise SubjectError(f"need n_envs >= 1 and extent_m within 5..10000 m, got {n_envs} and {extent_m}")
     n = int(n_envs)
     subject = rng.integers(0, len(Script), n)
+    if subject_scripts is not None:
+        subject = np.asarray(subject_scripts, dtype=np.int64)
+        if subject.shape != (n,) or not np.isin(subject, list(Script)).all():
+            raise SubjectError(f"subject_scripts must be {n} Script values, got {subject_scripts!r}")
     lead = rng.choice(_LEADS, n)
     other = rng.choice(_OTHERS, n)
     needs = np.isin(subject, PARTNER_SCRIPTS)

@@ -1,0 +1,1 @@
+"""Training camera policies in the simulator, and exporting them to dronecine's policy file."""

@@ -1,0 +1,169 @@
+"""``dronecine train``: PPO on the batched shot simulator, seeded, logged, checkpointed, resumable.
+
+The run directory holds everything: ``checkpoints/`` (SB3 models with their VecNormalize
+statistics), ``tensorboard/``, ``curve.csv`` (validation metrics against steps and wall time),
+``settings.json`` and ``policy.npz`` (the onboard policy file, rewritten at every validation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import stable_baselines3
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.callbacks import CallbackList, CheckpointCallback
+from stable_baselines3.common.vec_env import VecEnv, VecNormalize
+
+from dronecine.control import BaselineController, BaselineGains, PolicyFile
+from dronecine_sim.envs.config import ShotEnvConfig
+from dronecine_sim.envs.sb3 import ShotSB3VecEnv
+from dronecine_sim.training.callbacks import TrainingMonitor
+from dronecine_sim.training.errors import TrainingError
+from dronecine_sim.training.export import policy_file_from_sb3
+from dronecine_sim.training.residual import ResidualVecEnv
+from dronecine_sim.training.settings import TrainSettings
+
+logger = logging.getLogger(__name__)
+
+_CHECKPOINT = re.compile(r"ppo_(\d+)_steps\.zip$")
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    steps: int
+    wall_s: float
+    policy_path: Path
+    curve_path: Path
+
+
+def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
+    """Train (or continue training) a policy as ``settings`` say; returns where it went."""
+    out = settings.out_dir
+    checkpoints = out / "checkpoints"
+    latest = _latest_checkpoint(checkpoints)
+    if latest is not None and not settings.resume:
+        raise TrainingError(
+            f"{out} already holds a training run (latest {latest.name}): pass --resume to continue it, "
+            "or choose another --out"
+        )
+    if settings.resume and latest is None:
+        raise TrainingError(f"--resume: {checkpoints} has no checkpoint to continue from")
+    out.mkdir(parents=True, exist_ok=True)
+    checkpoints.mkdir(exist_ok=True)
+
+    config = ShotEnvConfig(perception=settings.perception)
+    start_steps = 0 if latest is None else int(_CHECKPOINT.search(latest.name).group(1))  # type: ignore[union-attr]
+    # A resumed run continues with fresh episodes, not a replay of the first ones.
+    venv = ShotSB3VecEnv(settings.n_envs, config, seed=settings.seed + start_steps)
+    gains = BaselineGains()
+    env: VecEnv = venv
+    if settings.residual_scale > 0.0:
+        env = ResidualVecEnv(venv, BaselineController(gains, dt_s=config.dt_s), settings.residual_scale)
+    if latest is None:
+        normalize = VecNormalize(env, norm_obs=True, norm_reward=True, gamma=settings.gamma)
+        model = _new_model(normalize, settings, out)
+        wall_offset = 0.0
+    else:
+        stats = checkpoints / f"ppo_vecnormalize_{start_steps}_steps.pkl"
+        if not stats.exists():
+            raise TrainingError(f"--resume: {latest.name} has no normalisation statistics beside it ({stats.name})")
+        normalize = VecNormalize.load(str(stats), env)
+        model = PPO.load(latest, env=normalize, device="cpu", tensorboard_log=str(out / "tensorboard"))
+        wall_offset = _wall_so_far(out / "curve.csv")
+        logger.info("resuming from %s (%d steps)", latest.name, start_steps)
+    _write_settings(out, settings, start_steps)
+
+    def export() -> PolicyFile:
+        return policy_file_from_sb3(
+            model,
+            normalize,
+            residual="baseline" if settings.residual_scale > 0.0 else None,
+            residual_scale=settings.residual_scale,
+            baseline_gains=dataclasses.asdict(gains),
+            metadata={
+                "steps": int(model.num_timesteps),
+                "wall_s": round(monitor.wall_s(), 1),
+                "perception": settings.perception.value,
+                "seed": settings.seed,
+                "n_envs": settings.n_envs,
+                "command": " ".join(sys.argv),
+                "date": time.strftime("%Y-%m-%d"),
+            },
+        )
+
+    deadline = None if settings.max_minutes is None else time.monotonic() + 60.0 * settings.max_minutes
+    monitor = TrainingMonitor(
+        export, out, config, settings.eval_every_steps, settings.eval_episodes, deadline, wall_offset
+    )
+    checkpoint = CheckpointCallback(
+        max(settings.checkpoint_every_steps // settings.n_envs, 1),
+        str(checkpoints),
+        name_prefix="ppo",
+        save_vecnormalize=True,
+    )
+    remaining = max(settings.total_steps - start_steps, 0)
+    try:
+        model.learn(
+            remaining,
+            callback=CallbackList([checkpoint, monitor]),
+            progress_bar=progress_bar,
+            reset_num_timesteps=latest is None,
+            tb_log_name="ppo",
+        )
+    finally:
+        # Whatever stopped the run (the budget, Ctrl-C, an error), its state is kept.
+        steps = int(model.num_timesteps)
+        model.save(checkpoints / f"ppo_{steps}_steps.zip")
+        normalize.save(str(checkpoints / f"ppo_vecnormalize_{steps}_steps.pkl"))
+    return TrainingResult(steps, monitor.wall_s(), out / "policy.npz", monitor.curve_path)
+
+
+def _new_model(env: VecEnv, settings: TrainSettings, out: Path) -> PPO:
+    torch.manual_seed(settings.seed)
+    return PPO(
+        "MlpPolicy",
+        env,
+        learning_rate=settings.learning_rate,
+        n_steps=settings.n_steps,
+        batch_size=settings.batch_size,
+        n_epochs=settings.n_epochs,
+        gamma=settings.gamma,
+        gae_lambda=settings.gae_lambda,
+        clip_range=settings.clip_range,
+        policy_kwargs={
+            "net_arch": {"pi": list(settings.net_arch), "vf": [2 * w for w in settings.net_arch]},
+            "log_std_init": settings.log_std_init,
+        },
+        tensorboard_log=str(out / "tensorboard"),
+        seed=settings.seed,
+        device="cpu",
+        verbose=0,
+    )
+
+
+def _latest_checkpoint(directory: Path) -> Path | None:
+    found = [(int(m.group(1)), p) for p in directory.glob("ppo_*_steps.zip") if (m := _CHECKPOINT.search(p.name))]
+    return max(found)[1] if found else None
+
+
+def _wall_so_far(curve: Path) -> float:
+    if not curve.exists():
+        return 0.0
+    rows = curve.read_text(encoding="utf-8").strip().splitlines()[1:]
+    return float(rows[-1].split(",")[1]) if rows else 0.0
+
+
+def _write_settings(out: Path, settings: TrainSettings, start_steps: int) -> None:
+    values = {k: (str(v) if isinstance(v, Path) else v) for k, v in dataclasses.asdict(settings).items()}
+    values["perception"] = settings.perception.value
+    values["resumed_from_steps"] = start_steps
+    values["versions"] = {"stable_baselines3": stable_baselines3.__version__, "torch": torch.__version__}
+    (out / "settings.json").write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
