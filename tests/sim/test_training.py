@@ -114,7 +114,8 @@ def test_resume_continues_from_the_last_checkpoint(trained: TrainingResult, tmp_
     assert (out / "checkpoints" / "ppo_vecnormalize_1024_steps.pkl").is_file()
     assert len(_curve(out / "curve.csv")) > before  # appended to, not restarted
     assert int(_curve(out / "curve.csv")[-1][0]) == 1024
-    assert load_policy_file(result.policy_path).metadata["steps"] == 1024
+    assert load_policy_file(out / "policy.npz").metadata["steps"] == 1024
+    assert result.policy_path == out / "policy_best.npz"  # the best validated, to ship
     settings = json.loads((out / "settings.json").read_text(encoding="utf-8"))
     assert settings["resumed_from_steps"] == 512
 

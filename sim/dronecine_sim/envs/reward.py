@@ -41,7 +41,7 @@ class RewardWeights:
     size: float = 0.5
     lost: float = 1.0
     position: float = 0.5
-    jerk: float = 0.2
+    jerk: float = 0.4
     action_change: float = 0.2
     ground: float = 1.0
     ground_margin_m: float = 2.0

@@ -19,12 +19,24 @@ from dronecine_sim.evaluation.scenarios import EVAL_SEED_OFFSET, held_out_scenar
 # Validation flies evaluation-space scenarios (never trained on) under a seed of its own, so the
 # held-out evaluation (``dronecine eval``, seed 0 by default) is not the set the run watched.
 VALIDATION_SEED = EVAL_SEED_OFFSET + 1_000_000
-CURVE_FIELDS = ("steps", "wall_s", "framing_error", "size_error", "in_frame", "jerk_rms", "train_return")
+CURVE_FIELDS = ("steps", "wall_s", "framing_error", "size_error", "in_frame", "jerk_rms", "score", "train_return")
+
+
+def validation_score(summary: dict[str, float | int]) -> float:
+    """One number to pick the best policy by (lower is better): the evaluation's metrics weighed
+    as ``benchmarks/tune_baseline.py`` weighs them for the baseline."""
+    return float(
+        summary["framing_error"]
+        + 0.5 * summary["size_error"]
+        + (1.0 - summary["in_frame"])
+        + 0.02 * summary["jerk_rms"]
+    )
 
 
 class TrainingMonitor(BaseCallback):
     """Every ``every_steps``: validate, log to TensorBoard, append to ``curve.csv``, save the policy
-    file; stop when ``deadline_s`` (a ``time.monotonic`` instant) passes."""
+    file (and, when it validates best so far, ``policy_best.npz``); stop when ``deadline_s`` (a
+    ``time.monotonic`` instant) passes."""
 
     def __init__(
         self,
@@ -48,6 +60,7 @@ class TrainingMonitor(BaseCallback):
         self._next_validation = 0
         self._returns: list[float] = []
         self.curve_path = out_dir / "curve.csv"
+        self.best_score = _best_score_so_far(self.curve_path)  # a resumed run keeps its best
 
     def _on_training_start(self) -> None:
         if not self.curve_path.exists():
@@ -81,12 +94,26 @@ class TrainingMonitor(BaseCallback):
             LearnedPolicy(policy_file, dt_s=self.config.dt_s), self.scenarios, self.config, VALIDATION_SEED
         )
         summary = summarise(results)
+        score = validation_score(summary)
+        if score < self.best_score:
+            self.best_score = score
+            policy_file.save(self.out_dir / "policy_best.npz")
+        self.logger.record("validation/score", score)
         for name in ("framing_error", "size_error", "in_frame", "jerk_rms"):
             self.logger.record(f"validation/{name}", summary[name])
         train_return = float(np.mean(self._returns)) if self._returns else float("nan")
         self._returns.clear()
         row = [self.num_timesteps, round(self.wall_s(), 1)]
-        row += [round(float(summary[name]), 5) for name in CURVE_FIELDS[2:6]] + [round(train_return, 3)]
+        row += [round(float(summary[name]), 5) for name in CURVE_FIELDS[2:6]]
+        row += [round(score, 5), round(train_return, 3)]
         with self.curve_path.open("a", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerow(row)
         return summary
+
+
+def _best_score_so_far(curve: Path) -> float:
+    if not curve.exists():
+        return float("inf")
+    with curve.open(newline="", encoding="utf-8") as handle:
+        scores = [float(row["score"]) for row in csv.DictReader(handle) if row.get("score")]
+    return min(scores, default=float("inf"))

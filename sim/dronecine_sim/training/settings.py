@@ -34,7 +34,7 @@ class TrainSettings:
     n_steps: int = 64
     batch_size: int = 4096
     n_epochs: int = 5
-    learning_rate: float = 3e-4
+    learning_rate: float = 3e-4  # decays linearly to 0 at total_steps: late updates refine, not wander
     gamma: float = 0.98  # a horizon of about 5 s at 10 Hz: long enough to anticipate a turn
     gae_lambda: float = 0.95
     clip_range: float = 0.2
@@ -42,7 +42,7 @@ class TrainSettings:
     log_std_init: float = -1.0  # exploration starts at 0.37 of the residual's range
     checkpoint_every_steps: int = 2_000_000
     eval_every_steps: int = 2_000_000
-    eval_episodes: int = 56  # every move 4 times (see dronecine_sim.evaluation.scenarios)
+    eval_episodes: int = 126  # every move with every script (see dronecine_sim.evaluation.scenarios)
     resume: bool = False
 
     def __post_init__(self) -> None:

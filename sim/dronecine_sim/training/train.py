@@ -2,7 +2,8 @@
 
 The run directory holds everything: ``checkpoints/`` (SB3 models with their VecNormalize
 statistics), ``tensorboard/``, ``curve.csv`` (validation metrics against steps and wall time),
-``settings.json`` and ``policy.npz`` (the onboard policy file, rewritten at every validation).
+``settings.json``, ``policy.npz`` (the onboard policy file, rewritten at every validation) and
+``policy_best.npz`` (the one that validated best so far: the one to ship).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +125,8 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
         steps = int(model.num_timesteps)
         model.save(checkpoints / f"ppo_{steps}_steps.zip")
         normalize.save(str(checkpoints / f"ppo_vecnormalize_{steps}_steps.pkl"))
-    return TrainingResult(steps, monitor.wall_s(), out / "policy.npz", monitor.curve_path)
+    best = out / "policy_best.npz"
+    return TrainingResult(steps, monitor.wall_s(), best if best.exists() else out / "policy.npz", monitor.curve_path)
 
 
 def _new_model(env: VecEnv, settings: TrainSettings, out: Path) -> PPO:
@@ -131,7 +134,7 @@ def _new_model(env: VecEnv, settings: TrainSettings, out: Path) -> PPO:
     return PPO(
         "MlpPolicy",
         env,
-        learning_rate=settings.learning_rate,
+        learning_rate=_linear_decay(settings.learning_rate),
         n_steps=settings.n_steps,
         batch_size=settings.batch_size,
         n_epochs=settings.n_epochs,
@@ -147,6 +150,13 @@ def _new_model(env: VecEnv, settings: TrainSettings, out: Path) -> PPO:
         device="cpu",
         verbose=0,
     )
+
+
+def _linear_decay(initial: float) -> Callable[[float], float]:
+    def rate(progress_remaining: float) -> float:
+        return initial * progress_remaining
+
+    return rate
 
 
 def _latest_checkpoint(directory: Path) -> Path | None:
