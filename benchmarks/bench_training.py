@@ -25,7 +25,7 @@ from dronecine.control import BaselineController, LearnedPolicy
 
 
 def print_curve(curve: Path) -> None:
-    print(f"\nlearning curve ({curve}): validation on 56 unseen episodes")
+    print(f"\nlearning curve ({curve}): validation on unseen episodes")
     print(f"{'steps':>12} {'minutes':>8} {'framing':>8} {'size':>7} {'in frame':>9} {'jerk':>6}")
     with curve.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -50,8 +50,13 @@ def main() -> None:
         run = args.out
     print_curve(run / "curve.csv")
     config = ShotEnvConfig(perception="noisy")
+    best = run / "policy_best.npz"
     report = evaluate(
-        LearnedPolicy.load(run / "policy.npz"), BaselineController(dt_s=config.dt_s), args.episodes, 0, config
+        LearnedPolicy.load(best if best.exists() else run / "policy.npz"),
+        BaselineController(dt_s=config.dt_s),
+        args.episodes,
+        0,
+        config,
     )
     mine, base = report.summary["policy"], report.summary["baseline"]
     print(f"\nheld-out evaluation, {args.episodes} episodes, noisy perception, seed 0")
@@ -63,8 +68,10 @@ def main() -> None:
     )
     for key, met, target in checks:
         ratio = mine[key] / base[key] if base[key] else float("nan")
-        print(f"  {key:14s} policy {mine[key]:.4f}  baseline {base[key]:.4f}  ratio {ratio:.2f}  "
-              f"target {target}: {'met' if met else 'NOT met'}")
+        print(
+            f"  {key:14s} policy {mine[key]:.4f}  baseline {base[key]:.4f}  ratio {ratio:.2f}  "
+            f"target {target}: {'met' if met else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

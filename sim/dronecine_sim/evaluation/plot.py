@@ -15,6 +15,9 @@ from dronecine_sim.evaluation.compare import EvaluationReport
 _METRICS = (("framing_error", "framing error (lower is better)"), ("in_frame", "in frame (higher is better)"))
 _COLOURS = {"policy": "#1f77b4", "baseline": "#ff7f0e"}
 _EXAMPLES = 4
+# Example episodes with moving subjects and different moves: (follow, waypoints), (orbit, run),
+# (flyby, sudden_turns), (helix, walk_with) in the scenarios' fixed order (move i % 14, script i // 14).
+_EXAMPLE_INDICES = (14, 31, 79, 90)
 
 
 def plot_report(report: EvaluationReport, path: Path) -> Path:
@@ -33,8 +36,10 @@ def plot_report(report: EvaluationReport, path: Path) -> Path:
         ax.set_title(title)
         ax.legend(loc="upper right")
         ax.grid(axis="y", alpha=0.3)
-    for k in range(min(_EXAMPLES, len(report.policy.scenarios))):
-        ax = fig.add_subplot(grid[2, k])
+    count = len(report.policy.scenarios)
+    examples = _EXAMPLE_INDICES if count > max(_EXAMPLE_INDICES) else range(min(_EXAMPLES, count))
+    for column, k in enumerate(examples):
+        ax = fig.add_subplot(grid[2, column])
         subject = report.policy.subject_ned_m[:, k]
         ax.plot(subject[:, 1], subject[:, 0], "k--", lw=1, label="subject")
         for name, results in (("policy", report.policy), ("baseline", report.baseline)):
@@ -44,7 +49,7 @@ def plot_report(report: EvaluationReport, path: Path) -> Path:
         ax.set_title(report.policy.scenarios[k].label, fontsize=9)
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_xlabel("east (m)")
-        if k == 0:
+        if column == 0:
             ax.set_ylabel("north (m)")
             ax.legend(fontsize=7)
     settings = report.summary["settings"]
