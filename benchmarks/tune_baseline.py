@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 from dronecine_sim.envs.config import ShotEnvConfig
-from dronecine_sim.evaluation.runner import run_episodes, summarise
+from dronecine_sim.evaluation.runner import filming_score, run_episodes, summarise
 from dronecine_sim.evaluation.scenarios import held_out_scenarios
 
 from dronecine.control import BaselineController, BaselineGains
@@ -44,8 +44,7 @@ TRAINING_SEEDS = (11, 12)
 def score(gains: BaselineGains, seed: int, config: ShotEnvConfig) -> tuple[float, dict[str, float | int]]:
     results = run_episodes(BaselineController(gains, dt_s=config.dt_s), held_out_scenarios(126), config, seed)
     m = summarise(results)
-    value = m["framing_error"] + 0.5 * m["size_error"] + (1.0 - m["in_frame"]) + 0.02 * m["jerk_rms"]
-    return float(value), m
+    return filming_score(m), m
 
 
 def candidate(rng: np.random.Generator, base: BaselineGains) -> BaselineGains:
@@ -68,14 +67,17 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     base = BaselineGains()
     start = time.perf_counter()
-    tried = [(score(base, TRAINING_SEEDS[0], config)[0], base)]
-    print(f"defaults: score {tried[0][0]:.4f}")
+    default_first = score(base, TRAINING_SEEDS[0], config)[0]
+    tried = [(default_first, base)]
+    print(f"defaults: score {default_first:.4f}")
     for i in range(args.candidates):
         gains = candidate(rng, base)
         value, m = score(gains, TRAINING_SEEDS[0], config)
         tried.append((value, gains))
-        print(f"{i + 1:3d}/{args.candidates} score {value:.4f}  framing {m['framing_error']:.3f} "
-              f"in_frame {m['in_frame']:.3f} jerk {m['jerk_rms']:.2f}")
+        print(
+            f"{i + 1:3d}/{args.candidates} score {value:.4f}  framing {m['framing_error']:.3f} "
+            f"in_frame {m['in_frame']:.3f} jerk {m['jerk_rms']:.2f}"
+        )
     tried.sort(key=lambda item: item[0])
     finalists = []
     for value, gains in tried[: args.finalists]:
@@ -83,17 +85,15 @@ def main() -> None:
         finalists.append(((value + second) / 2.0, gains, m))
     finalists.sort(key=lambda item: item[0])
     best_value, best, m = finalists[0]
-    default_value = (tried_value(tried, base) + score(base, TRAINING_SEEDS[1], config)[0]) / 2.0
+    default_value = (default_first + score(base, TRAINING_SEEDS[1], config)[0]) / 2.0
     print(f"\nsearched {args.candidates} candidates in {time.perf_counter() - start:.0f} s")
-    print(f"defaults' mean score {default_value:.4f}; best {best_value:.4f} "
-          f"(framing {m['framing_error']:.3f}, size {m['size_error']:.3f}, in_frame {m['in_frame']:.3f}, "
-          f"jerk {m['jerk_rms']:.2f} on seed {TRAINING_SEEDS[1]})")
+    print(
+        f"defaults' mean score {default_value:.4f}; best {best_value:.4f} "
+        f"(framing {m['framing_error']:.3f}, size {m['size_error']:.3f}, in_frame {m['in_frame']:.3f}, "
+        f"jerk {m['jerk_rms']:.2f} on seed {TRAINING_SEEDS[1]})"
+    )
     for name in TUNED:
         print(f"    {name}: float = {getattr(best, name):.3g}")
-
-
-def tried_value(tried: list[tuple[float, BaselineGains]], gains: BaselineGains) -> float:
-    return next(value for value, g in tried if g is gains)
 
 
 if __name__ == "__main__":

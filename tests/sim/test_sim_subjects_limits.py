@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from dronecine_sim.subjects import MAX_TURN_RATE_DEG_S, Script, ScriptParams, Subjects
+from dronecine_sim.subjects import MAX_TURN_RATE_DEG_S, Script, ScriptParams
+from subject_history import DT_S, fly_people
 
-DT_S = 0.1
 LEADER_SCRIPTS = (Script.WAYPOINTS, Script.RUN, Script.SUDDEN_TURNS, Script.STOP_AND_GO)
 
 
@@ -38,15 +38,8 @@ def _population(script: Script, rng: np.random.Generator, n: int = 24) -> tuple[
 
 
 def _fly(params: ScriptParams, start: np.ndarray, rng: np.random.Generator, steps: int) -> dict[str, np.ndarray]:
-    subjects = Subjects(params.m)
-    subjects.reset(np.arange(params.m), params, start, rng.uniform(-180.0, 180.0, params.m), rng)
     names = ("position_ned_m", "velocity_ned_m_s", "heading_deg", "body_heading_deg", "walk_phase")
-    history: dict[str, list[np.ndarray]] = {name: [getattr(subjects, name).copy()] for name in names}
-    for _ in range(steps):
-        subjects.step(DT_S, rng)
-        for name in names:
-            history[name].append(getattr(subjects, name).copy())
-    return {name: np.array(values) for name, values in history.items()}
+    return fly_people(params, start, rng.uniform(-180.0, 180.0, params.m), rng, steps, names)
 
 
 @pytest.mark.parametrize("script", list(Script))

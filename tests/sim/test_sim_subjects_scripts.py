@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from dronecine_sim.subjects import Script, ScriptParams, Subjects
-
-DT_S = 0.1
+from dronecine_sim.subjects import Script, ScriptParams
+from subject_history import fly_people
 
 
 def _fly(params: ScriptParams, start: np.ndarray, steps: int, seed: int = 0, heading: float = 0.0) -> dict:
-    rng = np.random.default_rng(seed)
-    subjects = Subjects(params.m)
-    subjects.reset(np.arange(params.m), params, start, heading, rng)
     names = ("position_ned_m", "velocity_ned_m_s", "heading_deg", "done")
-    history: dict[str, list[np.ndarray]] = {name: [getattr(subjects, name).copy()] for name in names}
-    for _ in range(steps):
-        subjects.step(DT_S, rng)
-        for name in names:
-            history[name].append(getattr(subjects, name).copy())
-    return {name: np.array(values) for name, values in history.items()}
+    return fly_people(params, start, heading, np.random.default_rng(seed), steps, names)
 
 
 def _speed(run: dict) -> np.ndarray:

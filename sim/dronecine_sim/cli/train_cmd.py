@@ -35,15 +35,14 @@ def train_command(
     ] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
 ) -> None:
-    """Train a policy for every camera move (PPO on the batched simulator); writes OUT/policy.npz.
+    """Train a policy for every camera move (PPO on the batched simulator); writes OUT/policy_best.npz.
 
     Watch it with `tensorboard --logdir OUT/tensorboard`; compare it with the baseline with
-    `dronecine eval --policy OUT/policy.npz`.
+    `dronecine eval --policy OUT/policy_best.npz`.
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    n_steps = TrainSettings.n_steps
     settings = TrainSettings(
-        batch_size=min(TrainSettings.batch_size, envs * n_steps),  # few drones: one minibatch a rollout
+        batch_size=min(TrainSettings.batch_size, envs * TrainSettings.n_steps),  # few drones: one minibatch a rollout
         out_dir=out,
         total_steps=steps,
         max_minutes=minutes or None,

@@ -50,7 +50,8 @@ _SUBJECT_AREA_M = 40.0  # people start within this of the set's centre
 _MIN_START_HEIGHT_M = 1.5
 _START_CLEARANCE_M = 2.0
 _EXPECTED_POSITION_STD_M = 1.0
-_VERTICAL_GUST_RATIO = 0.4  # vertical gusts against horizontal ones (as VehicleParams' defaults)
+# A plan's gusts keep the default drone's ratio of vertical to horizontal gusts.
+_VERTICAL_GUST_RATIO = VehicleParams().wind_vertical_sigma_m_s / VehicleParams().wind_sigma_m_s
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,7 @@ class ShotSimulation:
     def reset_all(self, seed: int | None, options: dict[str, Any] | None) -> tuple[np.ndarray, dict[str, Any]]:
         """Start every drone's episode; a seed rebuilds the set and the vehicles from scratch."""
         if seed is not None:
-            self.rng = np.random.default_rng(seed)
-            self._build(np.random.default_rng([seed, 1]))
+            self._reseed(seed)
         choice = ShotChoice.from_options(options)
         everyone = np.arange(self.n)
         self._reset(everyone, [choice] * self.n)
@@ -118,8 +118,7 @@ class ShotSimulation:
         """Start every drone's episode as ``plans`` say (one per drone: the evaluation's scenarios)."""
         if len(plans) != self.n:
             raise EnvConfigError(f"{len(plans)} episode plans for {self.n} drones")
-        self.rng = np.random.default_rng(seed)
-        self._build(np.random.default_rng([seed, 1]))
+        self._reseed(seed)
         wind = np.array([p.wind for p in plans], dtype=float)  # (N, 3): mean north, mean east, gust sigma
         self.vehicle.set_params(
             dataclasses.replace(
@@ -133,6 +132,11 @@ class ShotSimulation:
         everyone = np.arange(self.n)
         self._reset(everyone, [p.shot for p in plans], np.array([int(p.script) for p in plans]))
         return self._observe_rows(everyone)
+
+    def _reseed(self, seed: int) -> None:
+        """The episodes' random stream and everything a seed decides (``_build``) from ``seed``."""
+        self.rng = np.random.default_rng(seed)
+        self._build(np.random.default_rng([seed, 1]))
 
     def _reset(
         self, index: NDArray[np.intp], choices: Sequence[ShotChoice] | None = None, scripts: np.ndarray | None = None

@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from dronecine.control import Policy
 from dronecine.shots import MoveName
 from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.evaluation.errors import EvaluationError
-from dronecine_sim.evaluation.runner import Controller, EpisodeResults, run_episodes, summarise
+from dronecine_sim.evaluation.runner import EpisodeResults, run_episodes, summarise
 from dronecine_sim.evaluation.scenarios import EVAL_SEED_OFFSET, held_out_scenarios
 
 
@@ -32,8 +33,8 @@ class EvaluationReport:
 
 
 def evaluate(
-    policy: Controller,
-    baseline: Controller,
+    policy: Policy,
+    baseline: Policy,
     episodes: int,
     seed: int,
     config: ShotEnvConfig,

@@ -17,10 +17,6 @@ from dronecine_sim.evaluation.scenarios import EvalScenario, episode_plans
 FloatArray = NDArray[np.float64]
 
 
-# What the evaluation flies: ``BaselineController``, ``LearnedPolicy``, any ``dronecine.control.Policy``.
-Controller = Policy
-
-
 @dataclass(frozen=True, eq=False)
 class EpisodeResults:
     """Per episode (E,): step sums of the capped framing and size errors, in-frame steps and squared
@@ -39,7 +35,7 @@ class EpisodeResults:
 
 
 def run_episodes(
-    controller: Controller,
+    controller: Policy,
     scenarios: list[EvalScenario],
     config: ShotEnvConfig,
     seed: int,
@@ -101,3 +97,14 @@ def summarise(results: EpisodeResults, rows: NDArray[np.bool_] | None = None) ->
         "episodes": int(pick.sum()),
         "terminated": int(results.terminated[pick].sum()),
     }
+
+
+def filming_score(summary: dict[str, float | int]) -> float:
+    """One number to rank controllers by (lower is better): the baseline's gain search and the
+    training's choice of its best policy both use it."""
+    return float(
+        summary["framing_error"]
+        + 0.5 * summary["size_error"]
+        + (1.0 - summary["in_frame"])
+        + 0.02 * summary["jerk_rms"]
+    )

@@ -13,7 +13,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from dronecine.control import LearnedPolicy, PolicyFile
 from dronecine_sim.envs.config import ShotEnvConfig
-from dronecine_sim.evaluation.runner import run_episodes, summarise
+from dronecine_sim.evaluation.runner import filming_score, run_episodes, summarise
 from dronecine_sim.evaluation.scenarios import EVAL_SEED_OFFSET, held_out_scenarios
 
 # Validation flies evaluation-space scenarios (never trained on) under a seed of its own, so the
@@ -21,16 +21,6 @@ from dronecine_sim.evaluation.scenarios import EVAL_SEED_OFFSET, held_out_scenar
 VALIDATION_SEED = EVAL_SEED_OFFSET + 1_000_000
 CURVE_FIELDS = ("steps", "wall_s", "framing_error", "size_error", "in_frame", "jerk_rms", "score", "train_return")
 
-
-def validation_score(summary: dict[str, float | int]) -> float:
-    """One number to pick the best policy by (lower is better): the evaluation's metrics weighed
-    as ``benchmarks/tune_baseline.py`` weighs them for the baseline."""
-    return float(
-        summary["framing_error"]
-        + 0.5 * summary["size_error"]
-        + (1.0 - summary["in_frame"])
-        + 0.02 * summary["jerk_rms"]
-    )
 
 
 class TrainingMonitor(BaseCallback):
@@ -94,7 +84,7 @@ class TrainingMonitor(BaseCallback):
             LearnedPolicy(policy_file, dt_s=self.config.dt_s), self.scenarios, self.config, VALIDATION_SEED
         )
         summary = summarise(results)
-        score = validation_score(summary)
+        score = filming_score(summary)
         if score < self.best_score:
             self.best_score = score
             policy_file.save(self.out_dir / "policy_best.npz")

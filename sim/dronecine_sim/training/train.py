@@ -35,7 +35,17 @@ from dronecine_sim.training.settings import TrainSettings
 
 logger = logging.getLogger(__name__)
 
-_CHECKPOINT = re.compile(r"ppo_(\d+)_steps\.zip$")
+# SB3's CheckpointCallback names its files from this prefix; resuming and the final save follow it.
+_PREFIX = "ppo"
+_CHECKPOINT = re.compile(rf"{_PREFIX}_(\d+)_steps\.zip")
+
+
+def _model_path(checkpoints: Path, steps: int) -> Path:
+    return checkpoints / f"{_PREFIX}_{steps}_steps.zip"
+
+
+def _stats_path(checkpoints: Path, steps: int) -> Path:
+    return checkpoints / f"{_PREFIX}_vecnormalize_{steps}_steps.pkl"
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
     checkpoints.mkdir(exist_ok=True)
 
     config = ShotEnvConfig(perception=settings.perception)
-    start_steps = 0 if latest is None else int(_CHECKPOINT.search(latest.name).group(1))  # type: ignore[union-attr]
+    start_steps = 0 if latest is None else int(_CHECKPOINT.fullmatch(latest.name).group(1))  # type: ignore[union-attr]
     # A resumed run continues with fresh episodes, not a replay of the first ones.
     venv = ShotSB3VecEnv(settings.n_envs, config, seed=settings.seed + start_steps)
     gains = BaselineGains()
@@ -74,7 +84,7 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
         model = _new_model(normalize, settings, out)
         wall_offset = 0.0
     else:
-        stats = checkpoints / f"ppo_vecnormalize_{start_steps}_steps.pkl"
+        stats = _stats_path(checkpoints, start_steps)
         if not stats.exists():
             raise TrainingError(f"--resume: {latest.name} has no normalisation statistics beside it ({stats.name})")
         normalize = VecNormalize.load(str(stats), env)
@@ -108,7 +118,7 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
     checkpoint = CheckpointCallback(
         max(settings.checkpoint_every_steps // settings.n_envs, 1),
         str(checkpoints),
-        name_prefix="ppo",
+        name_prefix=_PREFIX,
         save_vecnormalize=True,
     )
     remaining = max(settings.total_steps - start_steps, 0)
@@ -123,8 +133,8 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
     finally:
         # Whatever stopped the run (the budget, Ctrl-C, an error), its state is kept.
         steps = int(model.num_timesteps)
-        model.save(checkpoints / f"ppo_{steps}_steps.zip")
-        normalize.save(str(checkpoints / f"ppo_vecnormalize_{steps}_steps.pkl"))
+        model.save(_model_path(checkpoints, steps))
+        normalize.save(str(_stats_path(checkpoints, steps)))
     best = out / "policy_best.npz"
     return TrainingResult(steps, monitor.wall_s(), best if best.exists() else out / "policy.npz", monitor.curve_path)
 
@@ -160,7 +170,9 @@ def _linear_decay(initial: float) -> Callable[[float], float]:
 
 
 def _latest_checkpoint(directory: Path) -> Path | None:
-    found = [(int(m.group(1)), p) for p in directory.glob("ppo_*_steps.zip") if (m := _CHECKPOINT.search(p.name))]
+    found = [
+        (int(m.group(1)), p) for p in directory.glob(f"{_PREFIX}_*_steps.zip") if (m := _CHECKPOINT.fullmatch(p.name))
+    ]
     return max(found)[1] if found else None
 
 
