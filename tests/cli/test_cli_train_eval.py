@@ -50,12 +50,12 @@ def test_eval_with_a_missing_policy_is_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "e.json").exists()
 
 
-def test_eval_with_yolo_perception_says_what_is_available(tmp_path: Path) -> None:
-    result = invoke("eval", "--perception", "yolo", "--json", tmp_path / "e.json")
+def test_eval_with_yolo_and_missing_weights_names_them(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.pt"
+    result = invoke("eval", "--perception", "yolo", "--weights", missing, "--json", tmp_path / "e.json")
     assert result.exit_code == 1
-    (line,) = result.stderr.splitlines()
-    assert "--perception yolo" in line
-    assert "oracle, light, noisy or harsh" in line
+    assert result.stderr.splitlines() == [f"--weights: weights file {missing} does not exist"]
+    assert not (tmp_path / "e.json").exists()
 
 
 def test_eval_with_an_unknown_perception_is_a_usage_error(tmp_path: Path) -> None:

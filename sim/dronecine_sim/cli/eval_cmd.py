@@ -14,10 +14,11 @@ from rich.table import Table
 from dronecine.cli.errors import report_user_errors
 from dronecine.control import BUNDLED, BaselineController, LearnedPolicy
 from dronecine.control.policy_file import policy_path
+from dronecine.perception.detector import WEIGHTS_ENV, DetectorSettings, YoloDetector, resolve_weights
 from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.evaluation import evaluate
-from dronecine_sim.evaluation.errors import EvaluationError
 from dronecine_sim.evaluation.plot import plot_report
+from dronecine_sim.perception.onboard import OnboardPerception
 
 
 class EvalPerception(StrEnum):
@@ -48,16 +49,25 @@ def evaluate_command(
     perception: Annotated[EvalPerception, typer.Option("--perception", help="The tracker the drones fly with.")] = (
         EvalPerception.NOISY
     ),
+    weights: Annotated[
+        str | None, typer.Option("--weights", help=f"YOLO weights (default: ${WEIGHTS_ENV}, then bundled).")
+    ] = None,
 ) -> None:
     """Fly a fixed, seeded set of held-out scenarios with the policy and the baseline; write JSON and a PNG."""
-    if perception is EvalPerception.YOLO:
-        raise EvaluationError(
-            "--perception yolo needs the onboard detector on rendered frames, which this version does not have yet; "
-            "use oracle, light, noisy or harsh"
-        )
     path = policy_path(policy)
     learned = LearnedPolicy.load(path)
-    config = ShotEnvConfig(perception=perception.value)
+    onboard = None
+    if perception is EvalPerception.YOLO:
+        # The drones see through the real detector, tracker and lock on rendered frames; the
+        # perception model is built but unused.
+        config = ShotEnvConfig(perception="noisy")
+        detector = YoloDetector(DetectorSettings(resolve_weights(weights)))
+        frame_rate_hz = 1.0 / config.dt_s
+
+        def onboard(n: int) -> OnboardPerception:
+            return OnboardPerception(n, detector, config.camera, frame_rate_hz)
+    else:
+        config = ShotEnvConfig(perception=perception.value)
     with Progress(transient=True) as progress:
         tasks = {
             name: progress.add_task(f"{name:8s}", total=config.max_episode_steps) for name in ("policy", "baseline")
@@ -70,6 +80,7 @@ def evaluate_command(
             config,
             settings={"policy": str(path), "perception": perception.value},
             on_step=lambda name, step, total: progress.update(tasks[name], completed=step),
+            onboard=onboard,
         )
     report.write_json(json_out)
     picture = plot_report(report, png_out or json_out.with_suffix(".png"))

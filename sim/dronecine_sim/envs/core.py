@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,6 +42,9 @@ from dronecine_sim.subjects import BoxObstacles, Script, Subjects, random_scenar
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
 from dronecine_sim.world import World
 from dronecine_sim.world.buildings import boxes_clearance_m
+
+if TYPE_CHECKING:  # the onboard perception brings ultralytics: only its users import it
+    from dronecine_sim.perception.onboard import OnboardPerception
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -74,15 +77,24 @@ class ShotSimulation:
         self.camera = config.camera
         self.dt_s = config.dt_s
         self.rng = np.random.default_rng()
+        self.onboard: OnboardPerception | None = None
         self._build(np.random.default_rng(0))
+
+    def use_onboard_perception(self, onboard: OnboardPerception) -> None:
+        """See through the agent's own detector, tracker and lock on rendered frames instead of the
+        perception model (slower by the detector's time per frame and drone)."""
+        if onboard.n != self.n:
+            raise EnvConfigError(f"onboard perception for {onboard.n} drones given to a simulation of {self.n}")
+        self.onboard = onboard
 
     # --- setting up ----------------------------------------------------------------------------
 
     def _build(self, rng: np.random.Generator) -> None:
         """Everything a seed decides: the set, the vehicles' parameters, fresh models."""
         c, n = self.config, self.n
-        self.world = World.random(rng, building_count=c.buildings, extent_m=c.set_extent_m,
-                                  keep_clear=[(0.0, 0.0, _SUBJECT_AREA_M + 10.0)])
+        self.world = World.random(
+            rng, building_count=c.buildings, extent_m=c.set_extent_m, keep_clear=[(0.0, 0.0, _SUBJECT_AREA_M + 10.0)]
+        )
         buildings = self.world.buildings
         if hasattr(self, "_renderer"):
             self._renderer.set_world(self.world)
@@ -162,6 +174,8 @@ class ShotSimulation:
         pitch = start.pitch_deg + rng.uniform(-1.0, 1.0, k) * c.start_pitch_deg
         self.vehicle.reset(self.state, index, position, yaw, rng, gimbal_pitch_deg=pitch)
         self.perception.reset(index)
+        if self.onboard is not None:
+            self.onboard.reset(index)
         self.fence_centre[index] = subject.position_ned_m[:, :2]
         self.fence_half_size_m[index] = rng.uniform(*c.fence_half_size_m, k)
         self.steps[index] = 0
@@ -175,8 +189,10 @@ class ShotSimulation:
         inside = boxes_clearance_m(position, low, high) < _START_CLEARANCE_M
         if inside.any():
             roof = np.where(
-                ((position[:, None, :2] > low[..., :2] - _START_CLEARANCE_M)
-                 & (position[:, None, :2] < high[..., :2] + _START_CLEARANCE_M)).all(axis=-1),
+                (
+                    (position[:, None, :2] > low[..., :2] - _START_CLEARANCE_M)
+                    & (position[:, None, :2] < high[..., :2] + _START_CLEARANCE_M)
+                ).all(axis=-1),
                 low[..., 2],
                 0.0,
             ).min(axis=1)
@@ -291,7 +307,11 @@ class ShotSimulation:
         self, action: FloatArray, fence_margin_m: FloatArray, clearance: FloatArray
     ) -> tuple[np.ndarray, _Seen]:
         seen = self._see()
-        track = self.perception.observe(seen.true_box, seen.occluded, seen.partner_box, self.rng)
+        if self.onboard is not None:
+            frames = [self.render(i) for i in range(self.n)]
+            track = self.onboard.observe(frames, self.camera_pose(), self.observer.estimator.position_ned_m)
+        else:
+            track = self.perception.observe(seen.true_box, seen.occluded, seen.partner_box, self.rng)
         obs, _ = self.observer.observe(track, self.own_state(), action, fence_margin_m, clearance)
         return obs, seen
 

@@ -16,6 +16,7 @@ from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.evaluation.errors import EvaluationError
 from dronecine_sim.evaluation.runner import EpisodeResults, run_episodes, summarise
 from dronecine_sim.evaluation.scenarios import EVAL_SEED_OFFSET, held_out_scenarios
+from dronecine_sim.perception.onboard import OnboardPerception
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +41,7 @@ def evaluate(
     config: ShotEnvConfig,
     settings: dict[str, Any] | None = None,
     on_step: Callable[[str, int, int], None] | None = None,
+    onboard: Callable[[int], OnboardPerception] | None = None,
 ) -> EvaluationReport:
     """Fly ``episodes`` held-out scenarios with each controller (the same scenarios, the same seed);
     ``seed`` (0..2^31 - 1) picks the evaluation set."""
@@ -49,7 +51,7 @@ def evaluate(
     flown = {}
     for name, controller in (("policy", policy), ("baseline", baseline)):
         report = None if on_step is None else (lambda step, total, name=name: on_step(name, step, total))
-        flown[name] = run_episodes(controller, scenarios, config, EVAL_SEED_OFFSET + seed, report)
+        flown[name] = run_episodes(controller, scenarios, config, EVAL_SEED_OFFSET + seed, report, onboard)
     moves = np.array([s.move for s in scenarios])
     summary: dict[str, Any] = {name: summarise(results) for name, results in flown.items()}
     summary["per_move"] = {

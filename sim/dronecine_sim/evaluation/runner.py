@@ -13,6 +13,7 @@ from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.envs.core import ShotSimulation
 from dronecine_sim.evaluation.errors import EvaluationError
 from dronecine_sim.evaluation.scenarios import EvalScenario, episode_plans
+from dronecine_sim.perception.onboard import OnboardPerception
 
 FloatArray = NDArray[np.float64]
 
@@ -40,13 +41,17 @@ def run_episodes(
     config: ShotEnvConfig,
     seed: int,
     on_step: Callable[[int, int], None] | None = None,
+    onboard: Callable[[int], OnboardPerception] | None = None,
 ) -> EpisodeResults:
     """Fly every scenario once with ``controller`` in the set ``seed`` builds (evaluation sets use
-    seeds from ``EVAL_SEED_OFFSET`` up, see ``scenarios``). ``on_step(step, total)`` reports progress."""
+    seeds from ``EVAL_SEED_OFFSET`` up, see ``scenarios``). ``on_step(step, total)`` reports progress;
+    ``onboard(n)``, when given, makes the onboard perception the drones see through (rendered frames)."""
     if not 0 <= seed < 2**63:
         raise EvaluationError(f"seed must be within 0..2^63 - 1, got {seed}")
     e = len(scenarios)
     sim = ShotSimulation(e, config, autoreset=False)
+    if onboard is not None:
+        sim.use_onboard_perception(onboard(e))
     plans = episode_plans(scenarios, np.random.default_rng([seed, 7]))
     obs = sim.reset_planned(seed, plans)
     total = config.max_episode_steps
