@@ -19,47 +19,24 @@ import argparse
 
 import numpy as np
 from dronecine_sim.detector.calibration import fit_perception, measure_detections
-from dronecine_sim.detector.scenes import random_ground, random_scene
+from dronecine_sim.detector.following import follow_subject, kept_through_occlusion
+from dronecine_sim.detector.scenes import rendered_scenes
 from dronecine_sim.detector.sequences import GROUND_SEED, crowd_sequence, occlusion_sequence
 from dronecine_sim.perception import LEVELS, PerceptionLevel
 from dronecine_sim.render import Renderer
 from dronecine_sim.world import World
 
 from dronecine.geometry import PinholeCamera
-from dronecine.mission.subjects import AcquireRule
-from dronecine.perception import TrackStatus
-from dronecine.perception.detector import DetectorSettings, YoloDetector, resolve_weights
-from dronecine.perception.subject_lock import LockSettings, SubjectLock
-from dronecine.perception.tracker import MultiObjectTracker
+from dronecine.perception.detector import Detections, DetectorSettings, YoloDetector, resolve_weights
 
 CAMERA = PinholeCamera(84.0, 640, 360)
 
 
 def scenes(count: int, seed: int):
-    """(frame, every visible person's box) for ``count`` random scenes, ten per ground."""
+    """(frame, every visible person's box, however small) for ``count`` random scenes, ten per ground."""
     rng = np.random.default_rng(seed)
-    renderer = None
-    for index in range(count):
-        if index % 10 == 0:
-            ground, ground_seed = random_ground(rng), int(rng.integers(0, 2**31 - 1))
-        scene = random_scene(rng, CAMERA, ground, ground_seed, min_box_height_px=1.0)
-        if renderer is None or renderer.world.seed != ground_seed:
-            renderer = Renderer(scene.world, CAMERA)
-        renderer.set_world(scene.world)
-        yield renderer.render(scene.pose, scene.people, lighting=scene.lighting), scene.boxes
-
-
-def follow(sequence, detector, renderer: Renderer) -> tuple[list[int], list[bool]]:
-    """Run a sequence through detector, tracker and lock: per frame the lock's status and whether its
-    box is on the subject (``Sequence.on_subject``) when it says DETECTED."""
-    tracker = MultiObjectTracker()
-    lock = SubjectLock(LockSettings(rule=AcquireRule.NEAREST_EXPECTED), frame_rate_hz=sequence.fps)
-    statuses, on_subject = [], []
-    for t, frame in enumerate(sequence.frames(renderer)):
-        report = lock.update(tracker.update(detector.detect(frame), frame), frame, sequence.start_cue(t))
-        statuses.append(int(report.status[0]))
-        on_subject.append(sequence.on_subject(t, report.box[0]) if report.detected[0] else True)
-    return statuses, on_subject
+    for frame, scene in rendered_scenes(rng, CAMERA, count, frames_per_ground=10, min_box_height_px=1.0):
+        yield frame, scene.boxes
 
 
 def main() -> None:
@@ -90,23 +67,23 @@ def main() -> None:
     print(f"  false positives / frame {figures.false_positives_per_frame:.3f}")
 
     renderer = Renderer(World(seed=GROUND_SEED), CAMERA)
+
+    def detect(t: int, frame: np.ndarray) -> Detections:
+        return detector.detect(frame)
+
     kept = 0
     for case in range(args.cases):
         sequence = occlusion_sequence(np.random.default_rng(1000 + case), CAMERA)
-        statuses, on_subject = follow(sequence, detector, renderer)
-        hidden = [t for t in range(len(sequence)) if sequence.subject_occluded(t) >= 1.0]
-        after = [t for t in range(hidden[-1] + 1, len(sequence)) if statuses[t] == TrackStatus.DETECTED]
-        honest = all(statuses[t] != TrackStatus.DETECTED for t in hidden)  # nothing else passed off as them
-        kept += honest and bool(after) and all(on_subject)
+        kept += kept_through_occlusion(sequence, follow_subject(sequence, detect, renderer))
     print(f"\n1 s full occlusion: the lock keeps the subject in {kept}/{args.cases} sequences (target 95%)")
 
     wrong = frames = stolen = 0
     for case in range(args.cases):
         sequence = crowd_sequence(np.random.default_rng(2000 + case), CAMERA)
-        statuses, on_subject = follow(sequence, detector, renderer)
-        wrong += sum(not ok for ok in on_subject)
-        frames += len(on_subject)
-        stolen += not all(on_subject)
+        followed = follow_subject(sequence, detect, renderer)
+        wrong += sum(followed.wrong)
+        frames += len(followed.wrong)
+        stolen += any(followed.wrong)
     print(
         f"crowd of look-alikes: {stolen}/{args.cases} sequences with a wrong lock, {wrong}/{frames} frames "
         f"(switch_rate ~ {wrong / max(frames, 1):.4f} per frame; noisy level now {noisy.switch_rate})"

@@ -68,6 +68,23 @@ class DetectorSettings:
             raise DetectorError("detector classes must name at least one class (e.g. person)")
 
 
+def centre_size(xyxy: FloatArray) -> FloatArray:
+    """Corner boxes (K, 4) as (centre x, centre y, width, height), in the same units."""
+    return np.column_stack([(xyxy[:, :2] + xyxy[:, 2:]) / 2.0, xyxy[:, 2:] - xyxy[:, :2]])
+
+
+def normalised_boxes(xyxy_px: FloatArray, width_px: int, height_px: int) -> FloatArray:
+    """Pixel corner boxes (K, 4) as normalised (u, v, w, h), as ``dronecine.geometry`` and the metrics use."""
+    return centre_size(xyxy_px) / np.array([width_px, height_px, width_px, height_px], dtype=float)
+
+
+def pixel_corners(boxes: FloatArray, width_px: int, height_px: int) -> FloatArray:
+    """Normalised (u, v, w, h) boxes (K, 4) as pixel corners (x1, y1, x2, y2): ``normalised_boxes`` undone."""
+    scale = np.array([width_px, height_px], dtype=float)
+    centre, half = boxes[:, :2] * scale, boxes[:, 2:] * scale / 2.0
+    return np.column_stack([centre - half, centre + half])
+
+
 @dataclass(frozen=True, eq=False)
 class Detections:
     """One frame's detections: ``xyxy_px`` (K, 4) corners in pixels, ``score`` (K,), ``class_id`` (K,)."""
@@ -86,16 +103,9 @@ class Detections:
         return int(self.score.shape[0])
 
     @property
-    def xywh_px(self) -> FloatArray:
-        """(K, 4) centre x, centre y, width, height in pixels."""
-        xy = (self.xyxy_px[:, :2] + self.xyxy_px[:, 2:]) / 2.0
-        return np.column_stack([xy, self.xyxy_px[:, 2:] - self.xyxy_px[:, :2]])
-
-    @property
     def boxes(self) -> FloatArray:
         """(K, 4) normalised (u, v, w, h), as ``dronecine.geometry`` and the metrics use."""
-        scale = np.array([self.width_px, self.height_px, self.width_px, self.height_px], dtype=float)
-        return self.xywh_px / scale
+        return normalised_boxes(self.xyxy_px, self.width_px, self.height_px)
 
 
 class Detector(Protocol):

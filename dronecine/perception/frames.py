@@ -73,12 +73,31 @@ class FrameSource(Protocol):
 
 
 class FrameSourceBase:
-    """Context-manager and iteration support shared by the implementations."""
+    """What the implementations share: ``read`` numbering the frames (a first frame taken early, to check
+    the source at open, is served first), context-manager and iteration support. An implementation
+    supplies ``_next``: the next image and its time, or None at the end."""
 
     closed: bool = False
+    _index: int = 0
+    _pending: tuple[ImageArray, float] | None = None
+
+    def _next(self) -> tuple[ImageArray, float] | None:
+        raise NotImplementedError
+
+    def _at_end(self) -> None:
+        """Called when the source has no more frames."""
 
     def read(self) -> Frame | None:
-        raise NotImplementedError
+        if self.closed:
+            return None
+        grabbed, self._pending = (self._pending, None) if self._pending is not None else (self._next(), None)
+        if grabbed is None:
+            self._at_end()
+            return None
+        image, t_s = grabbed
+        frame = Frame(image, t_s, self._index)
+        self._index += 1
+        return frame
 
     def close(self) -> None:
         self.closed = True
@@ -120,12 +139,12 @@ class ArraySource(FrameSourceBase):
         self._fps = float(fps)
         self._start_t_s = float(start_t_s)
         self._images = iter(images)
-        self._index = 0
         first = next(self._images, None)
         if first is None:
             raise FrameSourceError("ArraySource got no images, expected at least one")
-        self._pending: ImageArray | None = check_bgr_image(first, "ArraySource image 0")
-        self._shape = self._pending.shape
+        image = check_bgr_image(first, "ArraySource image 0")
+        self._shape = image.shape
+        self._pending = (image, self._start_t_s)
 
     @property
     def width_px(self) -> int:
@@ -139,23 +158,16 @@ class ArraySource(FrameSourceBase):
     def fps(self) -> float:
         return self._fps
 
-    def read(self) -> Frame | None:
-        if self.closed:
+    def _next(self) -> tuple[ImageArray, float] | None:
+        raw = next(self._images, None)
+        if raw is None:
             return None
-        if self._pending is not None:
-            image, self._pending = self._pending, None
-        else:
-            raw = next(self._images, None)
-            if raw is None:
-                return None
-            image = check_bgr_image(raw, f"ArraySource image {self._index}")
-            if image.shape != self._shape:
-                raise FrameSourceError(
-                    f"ArraySource image {self._index} has shape {image.shape}, expected {self._shape} like image 0"
-                )
-        frame = Frame(image, self._start_t_s + self._index / self._fps, self._index)
-        self._index += 1
-        return frame
+        image = check_bgr_image(raw, f"ArraySource image {self._index}")
+        if image.shape != self._shape:
+            raise FrameSourceError(
+                f"ArraySource image {self._index} has shape {image.shape}, expected {self._shape} like image 0"
+            )
+        return image, self._start_t_s + self._index / self._fps
 
 
 class SourceKind(Enum):
@@ -206,9 +218,7 @@ class OpenCVSource(FrameSourceBase):
     def __init__(self, kind: SourceKind, target: int | str, open_timeout_s: float = DEFAULT_OPEN_TIMEOUT_S) -> None:
         self.kind = kind
         self.name = _describe(kind, target)
-        self._index = 0
         self._last_t_s = -math.inf
-        self._pending: tuple[ImageArray, float] | None = None
         if kind is SourceKind.FILE and not Path(str(target)).expanduser().exists():
             raise FrameSourceError(f"{self.name} does not exist")
         if kind is SourceKind.FILE and Path(str(target)).expanduser().is_dir():
@@ -226,9 +236,9 @@ class OpenCVSource(FrameSourceBase):
         self._height_px = int(_finite_or_zero(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
         if kind is SourceKind.FILE:
             try:
-                self._pending = self._grab()
+                self._pending = self._next()
             finally:
-                if self._pending is None:  # no frame, or _grab raised: do not leak the capture
+                if self._pending is None:  # no frame, or _next raised: do not leak the capture
                     self._cap.release()
             if self._pending is None:
                 raise FrameSourceError(f"{self.name} has no frame OpenCV can decode (not a video, or an unknown codec)")
@@ -262,23 +272,11 @@ class OpenCVSource(FrameSourceBase):
     def fps(self) -> float:
         return self._fps
 
-    def read(self) -> Frame | None:
-        if self.closed:
-            return None
-        if self._pending is not None:
-            grabbed, self._pending = self._pending, None
-        else:
-            grabbed = self._grab()
-        if grabbed is None:
-            if self.kind is not SourceKind.FILE:
-                logger.info("%s returned no frame after %d frames; treating it as closed", self.name, self._index)
-            return None
-        image, t_s = grabbed
-        frame = Frame(image, t_s, self._index)
-        self._index += 1
-        return frame
+    def _at_end(self) -> None:
+        if self.kind is not SourceKind.FILE:
+            logger.info("%s returned no frame after %d frames; treating it as closed", self.name, self._index)
 
-    def _grab(self) -> tuple[ImageArray, float] | None:
+    def _next(self) -> tuple[ImageArray, float] | None:
         """Read the next image and its time, or None at the end."""
         try:
             ok, raw = self._cap.read()

@@ -105,8 +105,8 @@ class SubjectLock:
             self.age_s += self.dt_s
             if self._mean is not None and self.age_s > self.settings.hold_s:
                 self._mean[4:] = 0.0  # a lost subject's box stays where it was last predicted
-            return self._report(self._predicted_box(), TrackStatus.PREDICTED if self.age_s <= self.settings.hold_s
-                                else TrackStatus.LOST)  # fmt: skip
+            held = self.age_s <= self.settings.hold_s
+            return self._report(self._predicted_box(), TrackStatus.PREDICTED if held else TrackStatus.LOST)
         self._take(tracks, chosen, frame)
         return self._report(tracks.boxes[chosen], TrackStatus.DETECTED)
 

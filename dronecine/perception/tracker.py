@@ -14,7 +14,7 @@ from typing import Self
 import numpy as np
 from numpy.typing import NDArray
 
-from dronecine.perception.detector import Detections
+from dronecine.perception.detector import Detections, centre_size, normalised_boxes
 from dronecine.perception.errors import PerceptionError
 from dronecine.perception.offline import ultralytics_offline
 
@@ -88,10 +88,7 @@ class Tracks:
     @property
     def boxes(self) -> FloatArray:
         """(K, 4) normalised (u, v, w, h)."""
-        scale = np.array([self.width_px, self.height_px], dtype=float)
-        centre = (self.xyxy_px[:, :2] + self.xyxy_px[:, 2:]) / 2.0 / scale
-        size = (self.xyxy_px[:, 2:] - self.xyxy_px[:, :2]) / scale
-        return np.column_stack([centre, size])
+        return normalised_boxes(self.xyxy_px, self.width_px, self.height_px)
 
 
 class _TrackerInput:
@@ -99,7 +96,7 @@ class _TrackerInput:
 
     def __init__(self, xyxy: FloatArray, conf: FloatArray, cls: FloatArray) -> None:
         self.xyxy, self.conf, self.cls = xyxy, conf, cls
-        self.xywh = np.column_stack([(xyxy[:, :2] + xyxy[:, 2:]) / 2.0, xyxy[:, 2:] - xyxy[:, :2]])
+        self.xywh = centre_size(xyxy)
 
     def __len__(self) -> int:
         return len(self.conf)

@@ -20,9 +20,7 @@ import yaml
 
 from dronecine.geometry import PinholeCamera
 from dronecine_sim.detector.errors import DetectorToolError
-from dronecine_sim.detector.scenes import MIN_BOX_HEIGHT_PX, random_ground, random_scene
-from dronecine_sim.render import Renderer
-from dronecine_sim.world import World
+from dronecine_sim.detector.scenes import MIN_BOX_HEIGHT_PX, rendered_scenes
 
 CLASS_NAMES = {0: "person"}
 SPLITS = ("train", "val")
@@ -95,19 +93,10 @@ def _write_split(
     images, labels = settings.out_dir / "images" / split, settings.out_dir / "labels" / split
     images.mkdir(parents=True, exist_ok=True)
     labels.mkdir(parents=True, exist_ok=True)
-    camera = settings.camera
-    renderer: Renderer | None = None
-    frame = np.empty((camera.height_px, camera.width_px, 3), dtype=np.uint8)
     encode = [cv2.IMWRITE_JPEG_QUALITY, settings.jpeg_quality]
     total = 0
-    for index in range(count):
-        if index % settings.frames_per_ground == 0:
-            ground, ground_seed = random_ground(rng), int(rng.integers(0, 2**31 - 1))
-        scene = random_scene(rng, camera, ground, ground_seed, settings.min_box_height_px)
-        if renderer is None:
-            renderer = Renderer(World(scene.world.buildings, ground, ground_seed), camera)
-        renderer.set_world(scene.world)
-        renderer.render(scene.pose, scene.people, lighting=scene.lighting, out=frame)
+    scenes = rendered_scenes(rng, settings.camera, count, settings.frames_per_ground, settings.min_box_height_px)
+    for index, (frame, scene) in enumerate(scenes):
         name = f"{split}_{index:06d}"
         if not cv2.imwrite(str(images / f"{name}.jpg"), frame, encode):
             raise DetectorToolError(f"could not write {images / name}.jpg (disk full or read-only?)")

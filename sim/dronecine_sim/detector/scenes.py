@@ -7,6 +7,7 @@ buildings that hide people, every daylight the renderer makes, and some frames w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,8 @@ from numpy.typing import NDArray
 from dronecine.geometry import CameraPose, PinholeCamera
 from dronecine.geometry.person import PERSON_RADIUS_M, project_person_boxes, silhouette_points
 from dronecine.geometry.pointing import pointing_towards
-from dronecine_sim.render import Lighting, People
+from dronecine.metrics import visible_fraction
+from dronecine_sim.render import Lighting, People, Renderer
 from dronecine_sim.world import Buildings, GroundStyle, World
 
 FloatArray = NDArray[np.float64]
@@ -66,6 +68,26 @@ def random_scene(
     return Scene(world, people, pose, Lighting.random(rng), boxes)
 
 
+def rendered_scenes(
+    rng: np.random.Generator,
+    camera: PinholeCamera,
+    count: int,
+    frames_per_ground: int,
+    min_box_height_px: float = MIN_BOX_HEIGHT_PX,
+) -> Iterator[tuple[NDArray[np.uint8], Scene]]:
+    """``count`` random scenes rendered, a new ground every ``frames_per_ground`` (a ground texture takes
+    half a second to make). Each frame is written into one buffer: use it before taking the next."""
+    renderer: Renderer | None = None
+    frame = np.empty((camera.height_px, camera.width_px, 3), dtype=np.uint8)
+    for index in range(count):
+        if index % frames_per_ground == 0:
+            ground, ground_seed = random_ground(rng), int(rng.integers(0, 2**31 - 1))
+        scene = random_scene(rng, camera, ground, ground_seed, min_box_height_px)
+        renderer = renderer or Renderer(scene.world, camera)
+        renderer.set_world(scene.world)
+        yield renderer.render(scene.pose, scene.people, lighting=scene.lighting, out=frame), scene
+
+
 def random_ground(rng: np.random.Generator) -> GroundStyle:
     """A ground look: grass from lush to dry, with or without paths, mowing stripes and pitch markings."""
 
@@ -97,21 +119,17 @@ def visible_boxes(
     if not len(people):
         return np.zeros((0, 4))
     feet = people.position_ned_m
-    boxes = np.array([
-        project_person_boxes(camera, pose, feet[k], float(people.height_m[k])) for k in range(len(people))
-    ])  # fmt: skip
+    boxes = project_person_boxes(camera, pose, feet, people.height_m)
     points = silhouette_points(pose.position_ned_m, feet, people.height_m, PERSON_RADIUS_M)
     occluded = world.buildings.occluded_fraction(pose.position_ned_m, points)
     left, top = boxes[:, 0] - boxes[:, 2] / 2, boxes[:, 1] - boxes[:, 3] / 2
     right, bottom = left + boxes[:, 2], top + boxes[:, 3]
     clipped = np.column_stack([np.clip(left, 0, 1), np.clip(top, 0, 1), np.clip(right, 0, 1), np.clip(bottom, 0, 1)])
     width, height = clipped[:, 2] - clipped[:, 0], clipped[:, 3] - clipped[:, 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        in_frame = width * height / (boxes[:, 2] * boxes[:, 3])
     keep = (
         np.isfinite(boxes).all(axis=1)
         & (occluded <= MAX_OCCLUDED)
-        & (np.nan_to_num(in_frame) >= MIN_VISIBLE_IN_FRAME)
+        & (np.asarray(visible_fraction(boxes)) >= MIN_VISIBLE_IN_FRAME)
         & (height * camera.height_px >= min_box_height_px)
     )
     kept = clipped[keep]

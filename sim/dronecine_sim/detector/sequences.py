@@ -21,7 +21,7 @@ from dronecine.geometry import CameraPose, PinholeCamera
 from dronecine.geometry.person import PERSON_RADIUS_M, project_person_boxes, silhouette_points
 from dronecine.geometry.pointing import pointing_towards
 from dronecine.perception.cue import expected_cue
-from dronecine.perception.detector import Detections
+from dronecine.perception.detector import Detections, pixel_corners
 from dronecine.perception.subject_lock import AcquireCue
 from dronecine_sim.detector.scenes import visible_boxes
 from dronecine_sim.render import Lighting, People, Renderer
@@ -58,11 +58,8 @@ class Sequence:
     def frames(self, renderer: Renderer | None = None) -> Iterator[NDArray[np.uint8]]:
         """The rendered frames; pass one ``renderer`` for many sequences: they share the ground, whose
         texture takes half a second to make."""
-        if renderer is None:
-            renderer = Renderer(self.world, self.camera)
-        renderer.set_world(self.world)
-        for t in range(len(self)):
-            yield renderer.render(self.poses[t], self.people(t), lighting=self.lighting)
+        for frame in self.source(renderer):
+            yield frame.image
 
     def source(self, renderer: Renderer | None = None) -> RendererSource:
         """The sequence as a ``FrameSource``, as the onboard agent reads a camera."""
@@ -93,6 +90,10 @@ class Sequence:
         points = silhouette_points(eye, self.feet_ned_m[t, SUBJECT : SUBJECT + 1], np.array([1.75]), PERSON_RADIUS_M)
         return float(self.world.buildings.occluded_fraction(eye, points)[0])
 
+    def hidden_frames(self) -> list[int]:
+        """The frames in which buildings hide the subject completely."""
+        return [t for t in range(len(self)) if self.subject_occluded(t) >= 1.0]
+
     def visible_boxes(self, t: int) -> FloatArray:
         """Every person a labeller would box in frame ``t`` (the subject among them when visible)."""
         return visible_boxes(self.camera, self.poses[t], self.people(t), self.world)
@@ -101,10 +102,7 @@ class Sequence:
         """A perfect detector's output for frame ``t``: every visible person's box."""
         boxes = self.visible_boxes(t)
         w, h = self.camera.width_px, self.camera.height_px
-        xyxy = np.column_stack([
-            (boxes[:, 0] - boxes[:, 2] / 2) * w, (boxes[:, 1] - boxes[:, 3] / 2) * h,
-            (boxes[:, 0] + boxes[:, 2] / 2) * w, (boxes[:, 1] + boxes[:, 3] / 2) * h,
-        ])  # fmt: skip
+        xyxy = pixel_corners(boxes, w, h)
         return Detections(xyxy, np.full(len(boxes), score), np.zeros(len(boxes), dtype=np.int64), w, h)
 
 

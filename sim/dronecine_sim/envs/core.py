@@ -301,15 +301,15 @@ class ShotSimulation:
         points = silhouette_points(pose.position_ned_m, s.position_ned_m[:n], s.height_m[:n], PERSON_RADIUS_M)
         midpoint = (pose.position_ned_m + s.position_ned_m[:n]) / 2.0
         low, high = self.nearby.select(midpoint)
-        return _Seen(boxes[0], boxes[1], occluded_fraction(pose.position_ned_m, points, low, high))
+        return _Seen(boxes[0], boxes[1], occluded_fraction(pose.position_ned_m, points, low, high), pose)
 
     def _sense_and_observe(
         self, action: FloatArray, fence_margin_m: FloatArray, clearance: FloatArray
     ) -> tuple[np.ndarray, _Seen]:
         seen = self._see()
         if self.onboard is not None:
-            frames = [self.render(i) for i in range(self.n)]
-            track = self.onboard.observe(frames, self.camera_pose(), self.observer.estimator.position_ned_m)
+            frames = [self._render_view(i, seen.pose) for i in range(self.n)]
+            track = self.onboard.observe(frames, seen.pose, self.observer.estimator.position_ned_m)
         else:
             track = self.perception.observe(seen.true_box, seen.occluded, seen.partner_box, self.rng)
         obs, _ = self.observer.observe(track, self.own_state(), action, fence_margin_m, clearance)
@@ -331,6 +331,10 @@ class ShotSimulation:
 
     def render(self, index: int = 0) -> np.ndarray:
         """What drone ``index``'s camera sees: the set, its subject and the partner."""
+        return self._render_view(index, self.camera_pose())
+
+    def _render_view(self, index: int, pose: CameraPose) -> np.ndarray:
+        """Drone ``index``'s view, given every drone's camera ``pose`` (batched)."""
         from dronecine_sim.render import People, Renderer
 
         if not hasattr(self, "_renderer"):
@@ -343,15 +347,15 @@ class ShotSimulation:
             height_m=s.height_m[rows],
             clothing_bgr=np.array([[40, 40, 200], [200, 120, 40]], dtype=np.uint8),
         )
-        pose = self.camera_pose()
         one = CameraPose(pose.position_ned_m[index], pose.rotation_ned_from_camera[index])
         return self._renderer.render(one, people)
 
 
 class _Seen:
-    """The truth about one step's view: boxes (N, 4) and the subject's occluded fraction (N,)."""
+    """The truth about one step's view: boxes (N, 4), the subject's occluded fraction (N,), the cameras."""
 
-    def __init__(self, true_box: FloatArray, partner_box: FloatArray, occluded: FloatArray) -> None:
+    def __init__(self, true_box: FloatArray, partner_box: FloatArray, occluded: FloatArray, pose: CameraPose) -> None:
         self.true_box = true_box
         self.partner_box = partner_box
         self.occluded = occluded
+        self.pose = pose
