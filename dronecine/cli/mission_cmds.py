@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from dronecine.cli.errors import report_user_errors
+from dronecine.ground import PlanError, plan_shoot
 from dronecine.mission import MissionError, load_mission, mission_json_schema
 from dronecine.mission.plan_plot import plot_plan
 
@@ -23,7 +24,8 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="Mission YAML files to check.", show_default=False)],
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ) -> None:
-    """Check mission files: schema, references, geometry and that every shot can be flown.
+    """Check mission files: schema, references, geometry, that every shot can be flown, and the plan
+    (drones kept apart, every transit in time).
 
     Prints one line per problem (file: key path: what was expected); exits 2 if any file fails.
     """
@@ -36,6 +38,12 @@ def validate(
             failed = True
             continue
         mission = loaded.mission
+        try:
+            plan_shoot(mission)  # separation and transit timing: what the shoot would refuse
+        except PlanError as error:
+            typer.echo(f"{file}: plan: {error}", err=True)
+            failed = True
+            continue
         for warning in loaded.warnings:
             typer.echo(f"warning: {warning}", err=True)
         failed = failed or (strict and bool(loaded.warnings))

@@ -17,6 +17,7 @@ from dronecine.mission.checks import Finding, geofence_polygon
 from dronecine.mission.document import Mission
 from dronecine.mission.motion import SubjectPath, nominal_paths
 from dronecine.mission.resolve import SAMPLE_DT_S, fly_shot
+from dronecine.mission.scenes import ShotSpec
 
 SPEED_WINDOW_S = 2.0
 _SPEED_TOLERANCE = 1.05
@@ -25,25 +26,35 @@ _SPEED_TOLERANCE = 1.05
 def feasibility_errors(mission: Mission, paths: dict[str, SubjectPath] | None = None) -> Iterator[Finding]:
     paths = paths if paths is not None else nominal_paths(mission)
     fence = geofence_polygon(mission)
-    safety = mission.safety
     for i, scene in enumerate(mission.scenes):
-        start_s = mission.scene_start_s(i)
         for j, spec in enumerate(scene.shots):
-            where = ("scenes", i, "shots", j)
-            track = fly_shot(mission, i, spec, paths)
-            times, refs, positions = track.times_s, track.references, track.positions_ned_m
-            path = paths[spec.subject]
-            uncertainty = np.array([path.uncertainty_m[path.index_at(start_s + t)] for t in times])
-            problem = (
-                _fence_problem(fence, positions, uncertainty, times, spec.move)
-                or _height_problem(positions, times, safety.floor_m, safety.ceiling_m, spec.move)
-                or _speed_problem(
-                    positions, times, safety.max_horizontal_speed_m_s, safety.max_vertical_speed_m_s, spec.move
-                )
-                or _pitch_problem(refs, times, mission.drone(spec.drone).gimbal, spec.move)
-            )
+            problem = shot_problem(mission, i, spec, paths, fence)
             if problem:
-                yield where, problem
+                yield ("scenes", i, "shots", j), problem
+
+
+def shot_problem(
+    mission: Mission,
+    scene_index: int,
+    spec: ShotSpec,
+    paths: dict[str, SubjectPath],
+    fence: shapely.Polygon | None = None,
+) -> str | None:
+    """Why ``spec`` cannot be flown in scene ``scene_index`` (geofence, floor and ceiling, speeds,
+    gimbal pitch), or None when it can."""
+    fence = fence if fence is not None else geofence_polygon(mission)
+    safety = mission.safety
+    start_s = mission.scene_start_s(scene_index)
+    track = fly_shot(mission, scene_index, spec, paths)
+    times, refs, positions = track.times_s, track.references, track.positions_ned_m
+    path = paths[spec.subject]
+    uncertainty = np.array([path.uncertainty_m[path.index_at(start_s + t)] for t in times])
+    return (
+        _fence_problem(fence, positions, uncertainty, times, spec.move)
+        or _height_problem(positions, times, safety.floor_m, safety.ceiling_m, spec.move)
+        or _speed_problem(positions, times, safety.max_horizontal_speed_m_s, safety.max_vertical_speed_m_s, spec.move)
+        or _pitch_problem(refs, times, mission.drone(spec.drone).gimbal, spec.move)
+    )
 
 
 def _fence_problem(fence, positions, uncertainty, times, move: str) -> str | None:

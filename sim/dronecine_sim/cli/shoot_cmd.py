@@ -1,0 +1,137 @@
+"""``dronecine shoot``: a whole mission flown in simulation, with footage, an edit and a report."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dronecine.cli.errors import report_user_errors
+from dronecine.control import BUNDLED
+from dronecine.ground import plan_shoot
+from dronecine.mission import load_mission
+from dronecine.perception.detector import WEIGHTS_ENV
+from dronecine_sim.shoot.errors import ShootError
+from dronecine_sim.shoot.outputs import summary, write_json, write_plan
+from dronecine_sim.shoot.post import post_production, recorded_outputs
+from dronecine_sim.shoot.runner import run_shoot
+from dronecine_sim.shoot.settings import ShootSettings
+
+
+class ShootPerception(StrEnum):
+    ORACLE = "oracle"
+    LIGHT = "light"
+    NOISY = "noisy"
+    HARSH = "harsh"
+    YOLO = "yolo"
+
+
+@report_user_errors
+def shoot_command(
+    mission_file: Annotated[Path, typer.Argument(help="The mission YAML.", show_default=False)],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder for everything the shoot makes (default: runs/NAME).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1, help="Reproduces the shoot exactly.")] = 0,
+    perception: Annotated[
+        ShootPerception, typer.Option("--perception", help="How the drones see their subjects.")
+    ] = ShootPerception.NOISY,
+    policy: Annotated[
+        str, typer.Option("--policy", help="Policy file flying the shots, 'bundled', or 'baseline'.")
+    ] = BUNDLED,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help=f"YOLO weights for --perception yolo (default: ${WEIGHTS_ENV}).")
+    ] = None,
+    video_width: Annotated[
+        int, typer.Option("--video-width", help="Width of each drone's recorded view in pixels (0: no video).")
+    ] = 480,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a shoot already in --out.")] = False,
+    sitl: Annotated[bool, typer.Option("--sitl", help="Fly PX4 SITL instances instead of the simulator.")] = False,
+) -> None:
+    """Fly MISSION in simulation (offline, no PX4, no GPU): every drone's footage, telemetry, an edit
+    (OpenTimelineIO and a rough cut) and an HTML report in --out."""
+    if sitl:
+        raise ShootError(
+            "--sitl is not available yet: this version flies the simulator only (the PX4 links come with "
+            "dronecine.flight); run without --sitl"
+        )
+    loaded = load_mission(mission_file)
+    mission = loaded.mission
+    settings = ShootSettings(
+        seed=seed, perception=perception.value, policy=policy, weights=weights, video_width_px=video_width
+    )
+    out_dir = out or Path("runs") / mission_file.stem
+    plan = plan_shoot(mission)  # an infeasible plan stops here, before any folder is made
+    _prepare(out_dir, overwrite)
+    write_plan(out_dir, plan)
+    console = Console(highlight=False, stderr=True)
+    for line in plan.predicted_visibility:
+        console.print(f"note: {line}", markup=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("shooting", total=1.0, status="")
+        started = time.perf_counter()
+
+        def on_step(sim_s: float, total_s: float) -> None:
+            wall = max(time.perf_counter() - started, 1e-9)
+            status = (
+                f"{sim_s - plan.preroll_s:6.1f} s of {total_s - plan.preroll_s:.0f} s  ({sim_s / wall:4.1f}x real time)"
+            )
+            progress.update(task, completed=sim_s / total_s, status=status)
+
+        run = run_shoot(mission, plan, out_dir, settings, progress=on_step)
+        write_json(out_dir / "shot_log.json", run.measures.shot_log())
+        outputs = recorded_outputs(out_dir, run.measures.drone_ids, settings.video_size is not None)
+        write_json(out_dir / "summary.json", summary(plan, run, settings, outputs))  # what the edit reads
+        post_task = progress.add_task("editing", total=1.0, status="")
+        outputs |= post_production(
+            out_dir, mission, on_progress=lambda f, what: progress.update(post_task, completed=f, status=what)
+        )
+    figures = summary(plan, run, settings, outputs)
+    write_json(out_dir / "summary.json", figures)
+    _print_summary(figures, out_dir)
+
+
+def _prepare(out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ShootError(f"{out_dir}: exists and is not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise ShootError(f"{out_dir}: already holds files (an earlier shoot?); pass --overwrite or another --out")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ShootError(f"{out_dir}: cannot create the folder ({error.strerror or error})") from error
+
+
+def _print_summary(figures: dict, out_dir: Path) -> None:
+    console = Console(highlight=False)
+    table = Table(
+        title=f"{figures['mission']}: {figures['sim_seconds']:.0f} s simulated in {figures['wall_seconds']:.1f} s"
+    )
+    for column in ("drone", "in frame", "framing error", "size error", "RMS jerk (m/s³)", "safety"):
+        table.add_column(column, justify="left" if column == "drone" else "right")
+    for drone_id, d in figures["drones"].items():
+        if d["in_frame"] is None:
+            table.add_row(drone_id, "-", "-", "-", "-", str(d["safety_interventions"]))
+            continue
+        table.add_row(
+            drone_id,
+            f"{d['in_frame']:.1%}",
+            f"{d['framing_error']:.3f}",
+            f"{d['size_error']:.3f}",
+            f"{d['jerk_rms']:.2f}",
+            str(d["safety_interventions"]),
+        )
+    console.print(table)
+    console.print(
+        f"closest drones {figures['min_separation_m']} m, separation violations {figures['separation_violations']}, "
+        f"geofence breaches {figures['geofence_breaches']}, "
+        f"drones seen unasked {figures['mutual_visibility_violations']} steps"
+    )
+    console.print(f"outputs in {out_dir}/: report {figures['outputs'].get('report', '-')}")

@@ -1,0 +1,181 @@
+"""The shoot's figures, step by step: how each drone filmed (``dronecine.metrics`` against the shot's
+target for the true subject), how close the drones came, whether one left the geofence, and whether
+one appeared in another's frame when its shot did not allow it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from dronecine.agent import AgentMode, AgentOutput, OnboardAgent
+from dronecine.control import OwnState
+from dronecine.geometry import CameraPose, PinholeCamera
+from dronecine.geometry.camera import project_point
+from dronecine.ground import ShootPlan
+from dronecine.ground.deconflict import DRONE_SPAN_M, MIN_VISIBLE_PX, pairwise_distances_m
+from dronecine.metrics import MISSING_BOX_ERROR, framing_error, in_frame, size_error
+from dronecine.mission.document import Mission
+from dronecine.shots import SubjectState
+
+FloatArray = NDArray[np.float64]
+IN_AIR_M = 0.3  # higher than this a drone is flying (and must keep its separation)
+
+
+@dataclass
+class _ShotTally:
+    """One (drone, scene)'s running sums over its filming steps."""
+
+    steps: int = 0
+    framing: float = 0.0
+    size: float = 0.0
+    in_frame: int = 0
+    jerk2: float = 0.0
+    filming_start_s: float | None = None
+
+
+@dataclass(frozen=True)
+class StepMeasures:
+    framing_error: FloatArray  # (N,), NaN unless filming
+    size_error: FloatArray
+    in_frame: NDArray[np.bool_]
+
+
+@dataclass
+class ShootMeasures:
+    mission: Mission
+    plan: ShootPlan
+    dt_s: float
+    min_separation_m: float = float("inf")
+    separation_violations: int = 0
+    geofence_breaches: int = 0
+    mutual_visibility_violations: int = 0
+    tallies: dict[tuple[str, int], _ShotTally] = field(default_factory=dict)
+    last_step: StepMeasures | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.plan.timelines)
+        self._fence = shapely.Polygon([p.as_tuple for p in self.mission.safety.geofence])
+        self._previous_velocity = np.zeros((n, 3))
+        self._previous_accel = np.zeros((n, 3))
+        self.drone_ids = tuple(t.drone_id for t in self.plan.timelines)
+        self.interventions = dict.fromkeys(self.drone_ids, 0)
+
+    def add(
+        self,
+        t_s: float,
+        own: OwnState,
+        true_box: FloatArray,
+        outputs: list[AgentOutput],
+        agents: list[OnboardAgent],
+        people: SubjectState,
+        cameras: list[PinholeCamera],
+    ) -> None:
+        n = len(outputs)
+        accel = (own.velocity_ned_m_s - self._previous_velocity) / self.dt_s
+        jerk = np.linalg.norm(accel - self._previous_accel, axis=1) / self.dt_s
+        self._previous_velocity, self._previous_accel = own.velocity_ned_m_s.copy(), accel
+        framing, size, seen = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
+        subject_index = {sid.id: k for k, sid in enumerate(self.mission.subjects)}
+        for i, (out, agent) in enumerate(zip(outputs, agents, strict=True)):
+            self.interventions[self.drone_ids[i]] = agent.intervention_count
+            if out.mode != AgentMode.FILMING or out.shot is None:
+                continue
+            subject = people.select(subject_index[out.shot.subject_id])
+            shot_t_s = float(agent.observer.t_s[0]) - self.dt_s  # observe() has moved the clock on
+            target = out.shot.shot.reference(shot_t_s, subject, agent.observer.anchor().select(0)).target
+            box = true_box[i]
+            framing[i] = min(float(framing_error(box, target.u, target.v)), MISSING_BOX_ERROR)
+            size[i] = min(float(size_error(box[3], target.h)), MISSING_BOX_ERROR) if np.isfinite(box[3]) else 1.0
+            seen[i] = bool(in_frame(box))
+            tally = self.tallies.setdefault((self.drone_ids[i], out.shot.scene_index), _ShotTally())
+            if tally.filming_start_s is None:
+                tally.filming_start_s = round(t_s, 2)
+            tally.steps += 1
+            tally.framing += framing[i]
+            tally.size += size[i]
+            tally.in_frame += int(seen[i])
+            tally.jerk2 += float(jerk[i]) ** 2
+        self.last_step = StepMeasures(framing, size, seen)
+        flying = np.array([out.mode.flying for out in outputs]) & (-own.position_ned_m[:, 2] > IN_AIR_M)
+        self._safety(own.position_ned_m, flying)
+        self._visibility(own, outputs, flying, cameras)
+
+    def _safety(self, position: FloatArray, flying: NDArray[np.bool_]) -> None:
+        if flying.sum() >= 2:
+            distance = pairwise_distances_m(position[flying])
+            closest = float(distance.min())
+            self.min_separation_m = min(self.min_separation_m, closest)
+            if closest < self.mission.safety.min_separation_m:
+                self.separation_violations += 1
+        inside = shapely.contains_xy(self._fence, position[flying, 0], position[flying, 1])
+        above = -position[flying, 2] > self.mission.safety.ceiling_m
+        if (~inside | above).any():
+            self.geofence_breaches += 1
+
+    def _visibility(self, own: OwnState, outputs: list[AgentOutput], flying, cameras: list[PinholeCamera]) -> None:
+        pose = own.camera_pose()
+        for i, out in enumerate(outputs):
+            if out.mode != AgentMode.FILMING or out.shot is None:
+                continue
+            allowed = out.shot.spec.allow_drones_in_frame
+            one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
+            visible_range_m = cameras[i].focal_px * DRONE_SPAN_M / MIN_VISIBLE_PX
+            for j, drone_id in enumerate(self.drone_ids):
+                if j == i or not flying[j] or drone_id in allowed:
+                    continue
+                if np.linalg.norm(own.position_ned_m[j] - own.position_ned_m[i]) > visible_range_m:
+                    continue
+                uv = project_point(cameras[i], one, own.position_ned_m[j])
+                if np.isfinite(uv).all() and 0.0 <= uv[0] <= 1.0 and 0.0 <= uv[1] <= 1.0:
+                    self.mutual_visibility_violations += 1
+                    return  # counted per step, as the separation violations
+
+    # --- results --------------------------------------------------------------------------------
+
+    def shot_log(self) -> list[dict]:
+        rows = []
+        for timeline in self.plan.timelines:
+            for shot in timeline.shots:
+                tally = self.tallies.get((timeline.drone_id, shot.scene_index), _ShotTally())
+                steps = max(tally.steps, 1)
+                rows.append(
+                    {
+                        "drone": timeline.drone_id,
+                        "scene": shot.scene,
+                        "scene_index": shot.scene_index,
+                        "subject": shot.subject_id,
+                        "move": shot.spec.move,
+                        "size": shot.shot.size.value,
+                        "priority": shot.priority.value,
+                        "pace": shot.pace.value,
+                        "start_s": shot.start_s,
+                        "end_s": shot.end_s,
+                        "filming_start_s": tally.filming_start_s,
+                        "steps": tally.steps,
+                        "framing_error": round(tally.framing / steps, 4) if tally.steps else None,
+                        "size_error": round(tally.size / steps, 4) if tally.steps else None,
+                        "in_frame": round(tally.in_frame / steps, 4) if tally.steps else None,
+                        "jerk_rms": round(float(np.sqrt(tally.jerk2 / steps)), 3) if tally.steps else None,
+                    }
+                )
+        return rows
+
+    def drone_figures(self) -> dict[str, dict[str, float | int | None]]:
+        """Per drone, over all its filming steps: the summary's ``drones`` entry."""
+        figures = {}
+        for drone_id in self.drone_ids:
+            tallies = [t for (d, _), t in self.tallies.items() if d == drone_id]
+            steps = sum(t.steps for t in tallies)
+            denominator = max(steps, 1)
+            figures[drone_id] = {
+                "in_frame": round(sum(t.in_frame for t in tallies) / denominator, 4) if steps else None,
+                "framing_error": round(sum(t.framing for t in tallies) / denominator, 4) if steps else None,
+                "size_error": round(sum(t.size for t in tallies) / denominator, 4) if steps else None,
+                "jerk_rms": round(float(np.sqrt(sum(t.jerk2 for t in tallies) / denominator)), 3) if steps else None,
+                "filming_steps": steps,
+                "safety_interventions": self.interventions[drone_id],
+            }
+        return figures

@@ -1,0 +1,77 @@
+"""The shoot's recordings as it runs: telemetry and events as JSON lines, one video per drone.
+
+Append-only and flushed every step, so a crash loses nothing already flown; ``close`` finishes the
+videos (an mp4 without its index is unreadable) and runs even when the shoot fails.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+import cv2
+import numpy as np
+from dronecine_sim.shoot.errors import ShootError
+from numpy.typing import NDArray
+
+
+class ShootRecorder:
+    """Writes ``telemetry/<drone>.jsonl``, ``telemetry/subjects.jsonl``, ``events.jsonl`` and
+    ``video/<drone>.mp4`` (when ``video_size`` is given) under ``out_dir``."""
+
+    def __init__(
+        self, out_dir: Path, drone_ids: tuple[str, ...], fps: float, video_size: tuple[int, int] | None
+    ) -> None:
+        self.out_dir = out_dir
+        self._files: list[IO[str]] = []
+        self._videos: dict[str, cv2.VideoWriter] = {}
+        try:
+            (out_dir / "telemetry").mkdir(parents=True, exist_ok=True)
+            self._telemetry = {d: self._open(out_dir / "telemetry" / f"{d}.jsonl") for d in drone_ids}
+            self._subjects = self._open(out_dir / "telemetry" / "subjects.jsonl")
+            self._events = self._open(out_dir / "events.jsonl")
+            if video_size is not None:
+                (out_dir / "video").mkdir(exist_ok=True)
+                for drone_id in drone_ids:
+                    path = out_dir / "video" / f"{drone_id}.mp4"
+                    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, video_size)
+                    if not writer.isOpened():
+                        raise ShootError(f"{path}: OpenCV cannot write an mp4 video here (no mp4v encoder?)")
+                    self._videos[drone_id] = writer
+        except OSError as error:
+            self.close()
+            raise ShootError(f"{out_dir}: cannot write the shoot's outputs ({error.strerror or error})") from error
+
+    def _open(self, path: Path) -> IO[str]:
+        handle = path.open("w", encoding="utf-8")
+        self._files.append(handle)
+        return handle
+
+    def telemetry(self, drone_id: str, row: dict[str, Any]) -> None:
+        _write(self._telemetry[drone_id], row)
+
+    def subjects(self, row: dict[str, Any]) -> None:
+        _write(self._subjects, row)
+
+    def event(self, t_s: float, drone_id: str | None, kind: str, message: str) -> None:
+        _write(self._events, {"t_s": round(t_s, 2), "drone": drone_id, "kind": kind, "message": message})
+
+    def frame(self, drone_id: str, image: NDArray[np.uint8]) -> None:
+        self._videos[drone_id].write(image)
+
+    @property
+    def records_video(self) -> bool:
+        return bool(self._videos)
+
+    def close(self) -> None:
+        for writer in self._videos.values():
+            writer.release()
+        for handle in self._files:
+            handle.close()
+        self._videos, self._files = {}, []
+
+
+def _write(handle: IO[str], row: dict[str, Any]) -> None:
+    handle.write(json.dumps(row, separators=(",", ":")) + "\n")
+    handle.flush()

@@ -1,0 +1,359 @@
+"""A whole shoot in simulation: the mission's people, one simulated drone and one onboard agent per
+mission drone, stepped together faster than real time.
+
+Each control step (``dt_s``):
+
+1. the people play their scripts (from action, t = 0: before it they wait on their marks);
+2. every drone's camera sees its subject: the true box, turned into the tracker's report by the
+   perception model (or, with ``yolo``, the rendered view through the detector, tracker and lock);
+3. each agent steps (``dronecine.agent``) with its telemetry, its report and where the other drones
+   are, and its safe command flies its vehicle;
+4. the step is measured (framing against the shot's target for the true subject, separation,
+   geofence, drones in each other's frames) and recorded (telemetry, events, the views).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from dronecine_sim.perception import PerceptionModel
+from dronecine_sim.render import People, Renderer
+from dronecine_sim.shoot.measure import ShootMeasures
+from dronecine_sim.shoot.recorder import ShootRecorder
+from dronecine_sim.shoot.settings import YOLO, ShootSettings
+from dronecine_sim.subjects import from_mission
+from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
+from dronecine_sim.world import World
+
+from dronecine.agent import AgentMode, OnboardAgent
+from dronecine.control import BaselineController, BaselineGains, LearnedPolicy, OwnState, Policy, ShotObserver
+from dronecine.flight.safety import SafetyLimits
+from dronecine.geometry import CameraPose, PinholeCamera
+from dronecine.geometry.person import project_person_boxes
+from dronecine.ground import PlanSettings, ShootPlan
+from dronecine.mission.document import Mission
+from dronecine.mission.motion import nominal_paths
+from dronecine.perception import SubjectTrack
+from dronecine.shots import SubjectState
+
+logger = logging.getLogger(__name__)
+
+# People's shirts, one per subject in mission order, so the views tell them apart.
+_CLOTHING_BGR = np.array([[40, 40, 200], [200, 120, 40], [40, 160, 60], [30, 150, 220], [150, 60, 150]], np.uint8)
+ProgressCallback = Callable[[float, float], None]
+SAFETY_MARGIN_M = 0.25
+
+
+@dataclass(frozen=True)
+class ShootRun:
+    """What ``run_shoot`` leaves behind besides its files: the figures, and how long it took."""
+
+    measures: ShootMeasures
+    sim_seconds: float
+    wall_seconds: float
+
+
+def run_shoot(
+    mission: Mission,
+    plan: ShootPlan,
+    out_dir: Path,
+    settings: ShootSettings,
+    progress: ProgressCallback | None = None,
+    plan_settings: PlanSettings | None = None,
+) -> ShootRun:
+    """Fly ``plan`` in simulation, recording into ``out_dir``; ``progress(sim_s, total_s)`` each step."""
+    started = time.perf_counter()
+    world = _ShootWorld(mission, plan, settings, plan_settings or PlanSettings())
+    recorder = ShootRecorder(out_dir, world.drone_ids, 1.0 / settings.dt_s, settings.video_size)
+    steps = round((plan.end_s + plan.preroll_s) / settings.dt_s) + 1
+    try:
+        for k in range(steps):
+            t_s = -plan.preroll_s + k * settings.dt_s
+            world.step(t_s, recorder)
+            if progress is not None:
+                progress((k + 1) * settings.dt_s, steps * settings.dt_s)
+    except BaseException as error:
+        recorder.event(t_s, None, "error", f"the shoot stopped: {type(error).__name__}: {error}")
+        raise
+    finally:
+        recorder.close()
+    return ShootRun(world.measures, steps * settings.dt_s, time.perf_counter() - started)
+
+
+class _ShootWorld:
+    """The simulated set: people, vehicles, cameras, and the agents flying them."""
+
+    def __init__(self, mission: Mission, plan: ShootPlan, settings: ShootSettings, plan_settings: PlanSettings):
+        self.mission, self.plan, self.settings = mission, plan, settings
+        self.dt_s = settings.dt_s
+        self.drone_ids = tuple(t.drone_id for t in plan.timelines)
+        self.subject_ids = tuple(s.id for s in mission.subjects)
+        self.rng = np.random.default_rng([settings.seed, 0])
+        self.people = from_mission(mission, np.random.default_rng([settings.seed, 1]), noise=settings.subject_noise)
+        n = len(self.drone_ids)
+        self.cameras = [mission.drone(d).camera.pinhole() for d in self.drone_ids]
+        self.vehicle = VehicleModel(_vehicle_params(mission, self.drone_ids, settings), self.dt_s / settings.substeps)
+        homes = np.array([t.home_ned_m for t in plan.timelines])
+        self.state = VehicleState.at_rest(homes, yaw_deg=[_bearing_to_set(h) for h in homes])
+        self.perception = PerceptionModel(
+            n, settings.perception if settings.perception != YOLO else "oracle", self.dt_s
+        )
+        self.onboard = _onboard(settings, self.cameras, self.dt_s) if settings.perception == YOLO else None
+        # A quarter-metre cushion: the mission's floor is the lowest filming height, and its shots fly just above it.
+        limits = SafetyLimits.from_mission(mission.safety, margin_m=SAFETY_MARGIN_M)
+        paths = nominal_paths(mission)
+        cruise = plan_settings.cruise_fraction * mission.safety.max_horizontal_speed_m_s
+        climb = plan_settings.climb_fraction * mission.safety.max_vertical_speed_m_s
+        self.agents = [
+            OnboardAgent(
+                timeline,
+                _policy(settings, self.dt_s, camera),
+                ShotObserver(1, camera, self.dt_s),
+                limits,
+                paths,
+                cruise,
+                climb,
+            )
+            for timeline, camera in zip(plan.timelines, self.cameras, strict=True)
+        ]
+        self.measures = ShootMeasures(mission, plan, self.dt_s)
+        # The views are rendered for the videos and for the detector (at the video's size, or its default).
+        size = settings.video_size or ((480, 270) if self.onboard else None)
+        world = World.empty(seed=settings.seed % 1000)
+        self.renderers = [Renderer(world, PinholeCamera(c.hfov_deg, *size)) for c in self.cameras] if size else []
+        self._subject_of = [None] * n
+        self._last_frame: list[np.ndarray | None] = [None] * n
+        self._previous_accel = np.zeros((n, 3))
+
+    # --- one step -------------------------------------------------------------------------------
+
+    def step(self, t_s: float, recorder: ShootRecorder) -> None:
+        n, s = len(self.agents), self.state
+        if t_s >= 0.0:
+            self.people.step(self.dt_s, self.rng)
+        own = OwnState(s.position_ned_m, s.velocity_ned_m_s, s.yaw_deg, s.gimbal_pitch_deg, s.gimbal_yaw_deg)
+        pose = own.camera_pose()
+        true_box = self._true_boxes(pose)
+        frames = self._render(pose) if self.renderers else [None] * n
+        track = self._track(true_box, pose, frames)
+        velocity_frd = np.zeros((n, 3))
+        yaw_rate, pitch_rate, gimbal_yaw_rate = np.zeros(n), np.zeros(n), np.zeros(n)
+        outputs = []
+        for i, agent in enumerate(self.agents):
+            others = np.delete(s.position_ned_m, i, axis=0)
+            others = others[-others[:, 2] > 0.3]  # the station reports the drones in the air
+            out = agent.step(t_s, own.take(np.array([i])), track.take(np.array([i])), others)
+            outputs.append(out)
+            yaw = np.radians(s.yaw_deg[i])
+            north, east, down = out.velocity_ned_m_s
+            velocity_frd[i] = [
+                north * np.cos(yaw) + east * np.sin(yaw),
+                -north * np.sin(yaw) + east * np.cos(yaw),
+                down,
+            ]
+            yaw_rate[i], pitch_rate[i], gimbal_yaw_rate[i] = (
+                out.yaw_rate_deg_s,
+                out.gimbal_pitch_rate_deg_s,
+                out.gimbal_yaw_rate_deg_s,
+            )
+            for event in out.events:
+                recorder.event(t_s, self.drone_ids[i], event.kind, event.message)
+            subject = out.shot.subject_id if out.shot is not None else None
+            if subject != self._subject_of[i]:  # a new subject: the tracker starts afresh
+                self._subject_of[i] = subject
+                self.perception.reset([i])
+                if self.onboard is not None:
+                    self.onboard[i].reset()
+        self.measures.add(t_s, own, true_box, outputs, self.agents, self._subject_states(), self.cameras)
+        self._record(t_s, recorder, own, true_box, track, outputs, frames)
+        command = VehicleCommand(velocity_frd, yaw_rate, pitch_rate, gimbal_yaw_rate)
+        parked = np.array([not out.mode.flying for out in outputs])
+        for _ in range(self.settings.substeps):
+            self.vehicle.step(self.state, command, self.rng)
+        if parked.any():  # motors off: a parked drone does not drift in the wind
+            self.state.position_ned_m[parked, 2] = 0.0
+            for array in (self.state.velocity_ned_m_s, self.state.own_velocity_ned_m_s, self.state.wind_drift_ned_m_s):
+                array[parked] = 0.0
+            for i in np.flatnonzero(parked):
+                self.state.position_ned_m[i, :2] = self._parked_at(i)
+
+    # --- sensing --------------------------------------------------------------------------------
+
+    def _subject_states(self) -> SubjectState:
+        p = self.people.subjects
+        return SubjectState(p.position_ned_m, p.velocity_ned_m_s, p.heading_deg, p.height_m)
+
+    def _subject_index(self, i: int) -> int | None:
+        shot = self.agents[i].shot
+        return None if shot is None else self.people.index(shot.subject_id)
+
+    def _true_boxes(self, pose: CameraPose) -> np.ndarray:
+        """Each drone's subject's true box (N, 4), NaN for a drone with no subject or not seeing it."""
+        boxes = np.full((len(self.agents), 4), np.nan)
+        people = self.people.subjects
+        for i in range(len(self.agents)):
+            k = self._subject_index(i)
+            if k is None:
+                continue
+            one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
+            boxes[i] = project_person_boxes(self.cameras[i], one, people.position_ned_m[k], people.height_m[k])
+        return boxes
+
+    def _lookalike_boxes(self, pose: CameraPose) -> np.ndarray:
+        """The other subject nearest each drone's own, as its camera sees it (a look-alike for the
+        perception model's identity switches)."""
+        boxes = np.full((len(self.agents), 4), np.nan)
+        people = self.people.subjects
+        for i in range(len(self.agents)):
+            k = self._subject_index(i)
+            if k is None or len(self.subject_ids) < 2:
+                continue
+            distance = np.linalg.norm(people.position_ned_m - people.position_ned_m[k], axis=1)
+            distance[k] = np.inf
+            j = int(np.argmin(distance))
+            one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
+            boxes[i] = project_person_boxes(self.cameras[i], one, people.position_ned_m[j], people.height_m[j])
+        return boxes
+
+    def _track(self, true_box: np.ndarray, pose: CameraPose, frames: list) -> SubjectTrack:
+        if self.onboard is None:
+            occluded = np.zeros(len(self.agents))  # the mission's set has no buildings
+            return self.perception.observe(true_box, occluded, self._lookalike_boxes(pose), self.rng)
+        rows = [self._observe_onboard(i, pose, frames[i]) for i in range(len(self.agents))]
+        return SubjectTrack(
+            np.array([r.box[0] for r in rows]),
+            np.array([r.status[0] for r in rows], dtype=np.int8),
+            np.array([r.age_s[0] for r in rows]),
+        )
+
+    def _observe_onboard(self, i: int, pose: CameraPose, frame: np.ndarray) -> SubjectTrack:
+        if self.agents[i].shot is None:  # no subject to look for (take-off, pre-roll, home): no detector
+            return SubjectTrack.unseen(1)
+        one = CameraPose(pose.position_ned_m[i : i + 1], pose.rotation_ned_from_camera[i : i + 1])
+        expected = self.agents[i].observer.estimator.position_ned_m[:1]
+        return self.onboard[i].observe([frame], one, expected)
+
+    def _render(self, pose: CameraPose) -> list[np.ndarray]:
+        p = self.people.subjects
+        count = len(self.subject_ids)
+        people = People(
+            position_ned_m=p.position_ned_m,
+            heading_deg=p.body_heading_deg,
+            height_m=p.height_m,
+            clothing_bgr=_CLOTHING_BGR[np.arange(count) % len(_CLOTHING_BGR)],
+            gait_phase_rad=p.walk_phase,
+            gait_amplitude=np.clip(np.linalg.norm(p.velocity_ned_m_s, axis=1) / 1.4, 0.0, 1.0),
+        )
+        frames = []
+        for i, renderer in enumerate(self.renderers):
+            parked = not self.agents[i].mode.flying
+            if parked and self._last_frame[i] is not None:
+                frames.append(self._last_frame[i])  # nothing moves in front of a parked drone's camera
+                continue
+            one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
+            frame = renderer.render(one, people)
+            self._last_frame[i] = frame
+            frames.append(frame)
+        return frames
+
+    # --- recording ------------------------------------------------------------------------------
+
+    def _record(self, t_s, recorder, own, true_box, track, outputs, frames) -> None:
+        t = round(t_s, 3)
+        p = self.people.subjects
+        recorder.subjects(
+            {
+                "t_s": t,
+                **{
+                    sid: [round(float(x), 3) for x in p.position_ned_m[k, :2]] for k, sid in enumerate(self.subject_ids)
+                },
+            }
+        )
+        step = self.measures.last_step
+        for i, drone_id in enumerate(self.drone_ids):
+            out = outputs[i]
+            filming = out.mode == AgentMode.FILMING
+            box = true_box[i]
+            recorder.telemetry(
+                drone_id,
+                {
+                    "t_s": t,
+                    "north_m": round(float(own.position_ned_m[i, 0]), 3),
+                    "east_m": round(float(own.position_ned_m[i, 1]), 3),
+                    "down_m": round(float(own.position_ned_m[i, 2]), 3),
+                    "vn_m_s": round(float(own.velocity_ned_m_s[i, 0]), 3),
+                    "ve_m_s": round(float(own.velocity_ned_m_s[i, 1]), 3),
+                    "vd_m_s": round(float(own.velocity_ned_m_s[i, 2]), 3),
+                    "yaw_deg": round(float(own.yaw_deg[i]), 2),
+                    "gimbal_pitch_deg": round(float(own.gimbal_pitch_deg[i]), 2),
+                    "gimbal_yaw_deg": round(float(own.gimbal_yaw_deg[i]), 2),
+                    "mode": out.mode.value,
+                    "scene": out.shot.scene_index if out.shot is not None else None,
+                    "subject": out.shot.subject_id if out.shot is not None else None,
+                    "box": [round(float(x), 4) for x in box] if np.isfinite(box).all() else None,
+                    "track": _track_name(track, i) if out.shot is not None else None,
+                    "framing_error": round(float(step.framing_error[i]), 4) if filming else None,
+                    "size_error": round(float(step.size_error[i]), 4) if filming else None,
+                    "in_frame": bool(step.in_frame[i]) if filming else None,
+                    "safety": [x.value for x in out.interventions],
+                },
+            )
+            if recorder.records_video:
+                recorder.frame(drone_id, frames[i])
+
+    def _parked_at(self, i: int) -> np.ndarray:
+        timeline = self.plan.timelines[i]
+        if self.agents[i].mode == AgentMode.LANDED:
+            return self.state.position_ned_m[i, :2].copy()
+        return timeline.home_ned_m[:2]
+
+
+def _track_name(track: SubjectTrack, i: int) -> str:
+    return ("detected", "predicted", "lost")[int(track.status[i])]
+
+
+def _bearing_to_set(home: np.ndarray) -> float:
+    """Parked drones face the set's origin (the crew lines them up that way)."""
+    return float(np.degrees(np.arctan2(-home[1], -home[0])))
+
+
+def _vehicle_params(mission: Mission, drone_ids: tuple[str, ...], settings: ShootSettings):
+    """The nominal camera drone, its gimbal as the mission declares, in the shoot's wind."""
+    gimbals = [mission.drone(d).gimbal for d in drone_ids]
+    nominal = replace(
+        VehicleParams(),
+        wind_sigma_m_s=settings.wind_sigma_m_s,
+        wind_vertical_sigma_m_s=settings.wind_sigma_m_s * 0.4,
+        gimbal_pitch_min_deg=max(min(g.pitch_min_deg for g in gimbals), -90.0),
+        gimbal_pitch_max_deg=min(max(g.pitch_max_deg for g in gimbals), 90.0),
+        gimbal_yaw_min_deg=max(min(g.yaw_min_deg for g in gimbals), -180.0),
+        gimbal_yaw_max_deg=min(max(g.yaw_max_deg for g in gimbals), 180.0),
+    )
+    return randomise(nominal, len(drone_ids), np.random.default_rng([settings.seed, 2]), scale=0.0)
+
+
+def _policy(settings: ShootSettings, dt_s: float, camera: PinholeCamera) -> Policy:
+    """One policy per agent. The baseline's image loops convert image error to degrees through the
+    field of view: they get this drone's lens (a telephoto with a wide lens's gains oscillates)."""
+    lens = {"hfov_deg": camera.hfov_deg, "vfov_deg": camera.vfov_deg}
+    if settings.policy == "baseline":
+        return BaselineController(replace(BaselineGains(), **lens), dt_s=dt_s)
+    policy = LearnedPolicy.load(settings.policy, dt_s=dt_s)
+    if policy.baseline is not None:
+        policy.baseline = BaselineController(replace(policy.baseline.gains, **lens), dt_s=dt_s)
+    return policy
+
+
+def _onboard(settings: ShootSettings, cameras: list[PinholeCamera], dt_s: float):
+    from dronecine_sim.perception.onboard import OnboardPerception
+
+    from dronecine.perception.detector import DetectorSettings, YoloDetector, resolve_weights
+
+    detector = YoloDetector(DetectorSettings(weights=resolve_weights(settings.weights)))
+    size = settings.video_size or (480, 270)
+    return [OnboardPerception(1, detector, PinholeCamera(c.hfov_deg, *size), 1.0 / dt_s) for c in cameras]
