@@ -106,7 +106,7 @@ def test_a_shot_log_entry_missing_a_key_is_named(fresh: Path) -> None:
         ({"mode": "flying"}, "'mode' must be one of parked, takeoff, transit, filming"),
         ({"t_s": "soon"}, "'t_s' must be a number, got 'soon'"),
         ({"box": [0.5, 0.5]}, "'box' must be [u, v, w, h]"),
-        ({"safety": ["wind"]}, "'safety' must be one of speed, geofence"),
+        ({"safety": ["wind"]}, "'safety' must be one of speed, yaw_rate, geofence"),
         ({"t_s": 7.0}, "t_s 7 is not one step (dt_s 0.1) after the line before"),
     ],
 )

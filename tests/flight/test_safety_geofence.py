@@ -38,13 +38,22 @@ def test_outside_directions_point_away_from_the_fence() -> None:
     assert not fence.contains(35.0, 0.0)
 
 
-def test_beyond_an_edge_end_the_direction_is_towards_the_vertex() -> None:
-    fence = Geofence(L_SHAPE_NE_M)
-    inside, edges = fence.edges(10.0, 10.0)  # in the notch of the L, outside; nearest point the reflex vertex
+def test_beyond_an_edge_end_the_direction_is_along_the_line_to_the_vertex() -> None:
+    fence = Geofence(SQUARE_NE_M)
+    inside, edges = fence.edges(35.0, 35.0)  # outside, diagonally off the corner (30, 30)
     assert not inside
-    nearest = min(edges)
-    assert nearest[0] == pytest.approx(math.hypot(10.0, 10.0))
-    assert (nearest[1], nearest[2]) == pytest.approx((1.0 / math.sqrt(2.0), 1.0 / math.sqrt(2.0)))
+    diagonal = (1.0 / math.sqrt(2.0), 1.0 / math.sqrt(2.0))
+    for distance, n_north, n_east in (edges[1], edges[2]):  # both edges' nearest point is the corner
+        assert distance == pytest.approx(math.hypot(5.0, 5.0))
+        assert (n_north, n_east) == pytest.approx(diagonal)
+
+
+def test_in_the_notch_of_an_l_the_drone_is_outside() -> None:
+    fence = Geofence(L_SHAPE_NE_M)
+    assert not fence.contains(10.0, 10.0)
+    assert fence.signed_distance_m(10.0, 10.0) == pytest.approx(-10.0)
+    assert fence.contains(-10.0, 10.0)
+    assert fence.signed_distance_m(-10.0, 10.0) == pytest.approx(10.0)
 
 
 def test_a_point_on_an_edge_uses_the_edge_normal() -> None:

@@ -32,7 +32,7 @@ from dronecine_sim.world import World
 
 from dronecine.agent import AgentMode, OnboardAgent
 from dronecine.control import BaselineController, BaselineGains, LearnedPolicy, OwnState, Policy, ShotObserver
-from dronecine.flight.safety import SafetyLimits
+from dronecine.flight import SafetyLimits, planning_lag_s
 from dronecine.geometry import CameraPose, PinholeCamera
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import PlanSettings, ShootPlan
@@ -104,8 +104,14 @@ class _ShootWorld:
             n, settings.perception if settings.perception != YOLO else "oracle", self.dt_s
         )
         self.onboard = _onboard(settings, self.cameras, self.dt_s) if settings.perception == YOLO else None
-        # A quarter-metre cushion: the mission's floor is the lowest filming height, and its shots fly just above it.
-        limits = SafetyLimits.from_mission(mission.safety, margin_m=SAFETY_MARGIN_M)
+        # A quarter-metre cushion (the mission's floor is the lowest filming height and its shots fly
+        # just above it), with the braking lag of the simulated airframe: its velocity loop, one control
+        # period and the jerk-limited swing of its acceleration.
+        nominal = VehicleParams()
+        lag_s = planning_lag_s(
+            nominal.velocity_tau_s, self.dt_s, nominal.max_horizontal_accel_m_s2, nominal.max_jerk_m_s3
+        )
+        limits = SafetyLimits.from_mission(mission.safety, margin_m=SAFETY_MARGIN_M, response_lag_s=lag_s)
         paths = nominal_paths(mission)
         cruise = plan_settings.cruise_fraction * mission.safety.max_horizontal_speed_m_s
         climb = plan_settings.climb_fraction * mission.safety.max_vertical_speed_m_s
