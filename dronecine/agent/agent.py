@@ -14,9 +14,9 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 
+from dronecine.agent.events import AgentEvent, EventKind
 from dronecine.agent.modes import AgentMode
 from dronecine.agent.steering import SteeringCommand, steer
 from dronecine.control import OwnState, Policy, ShotObserver, setpoints_from_action
@@ -34,12 +34,6 @@ HANDOVER_M = 3.0  # the policy takes over within this distance of the shot's ref
 ARRIVED_M = 1.0  # a take-off, a waypoint or home is reached within this
 LANDED_HEIGHT_M = 0.15
 _OPEN_SKY_CLEARANCE_M = 100.0  # the mission declares no obstacles: the observation's clearance is "far"
-
-
-@dataclass(frozen=True)
-class AgentEvent:
-    kind: str  # takeoff, transit, shot_start, shot_end, safety, landing, landed
-    message: str
 
 
 @dataclass(frozen=True)
@@ -84,8 +78,6 @@ class OnboardAgent:
         self.shot: PlannedShot | None = None
         self.reference: CameraReferences | None = None
         self.intervention_count = 0
-        self._fence = shapely.Polygon(limits.geofence_ne_m)
-        self._ceiling_m = limits.ceiling_m
         self._previous_action = np.zeros((1, ACTION.size))
         self._previous_interventions: tuple[Intervention, ...] = ()
         self._via: list[FloatArray] = []
@@ -116,7 +108,9 @@ class OnboardAgent:
         if safe.interventions and safe.interventions != self._previous_interventions:
             self.intervention_count += 1
             reasons = ", ".join(i.value for i in safe.interventions)
-            events.append(AgentEvent("safety", f"the supervisor limited the {self.mode.value} command: {reasons}"))
+            events.append(
+                AgentEvent(EventKind.SAFETY, f"the supervisor limited the {self.mode.value} command: {reasons}")
+            )
         self._previous_interventions = safe.interventions
         flying = self.mode.flying
         return AgentOutput(
@@ -137,15 +131,15 @@ class OnboardAgent:
         height = -float(own.position_ned_m[0, 2])
         if self.mode == AgentMode.PARKED and t_s >= timeline.takeoff_s and t_s < timeline.return_s:
             self.mode = AgentMode.TAKEOFF
-            events.append(AgentEvent("takeoff", f"taking off to {timeline.takeoff_height_m:g} m"))
+            events.append(AgentEvent(EventKind.TAKEOFF, f"taking off to {timeline.takeoff_height_m:g} m"))
         if self.mode == AgentMode.TAKEOFF and height >= timeline.takeoff_height_m - ARRIVED_M:
             self.mode = AgentMode.TRANSIT
-            events.append(AgentEvent("transit", "flying to the first marks"))
+            events.append(AgentEvent(EventKind.TRANSIT, "flying to the first marks"))
         if t_s >= timeline.return_s and self.mode not in (AgentMode.RETURN, AgentMode.LAND, AgentMode.LANDED):
             self._end_shot(events)
             if self.mode.flying:
                 self.mode = AgentMode.RETURN
-                events.append(AgentEvent("transit", "the shoot is over: flying home"))
+                events.append(AgentEvent(EventKind.TRANSIT, "the shoot is over: flying home"))
             return
         shots = timeline.shots
         if self._shot_index < len(shots) and t_s >= shots[self._shot_index].start_s - 1e-9 and self.mode.flying:
@@ -159,10 +153,10 @@ class OnboardAgent:
             home_up = self._home_up()
             if np.linalg.norm(own.position_ned_m[0, :2] - home_up[:2]) < ARRIVED_M:
                 self.mode = AgentMode.LAND
-                events.append(AgentEvent("landing", "over home: descending"))
+                events.append(AgentEvent(EventKind.LANDING, "over home: descending"))
         if self.mode == AgentMode.LAND and height < LANDED_HEIGHT_M:
             self.mode = AgentMode.LANDED
-            events.append(AgentEvent("landed", "on the ground at home"))
+            events.append(AgentEvent(EventKind.LANDED, "on the ground at home"))
 
     def _start_shot(self, shot: PlannedShot, own: OwnState, events: list[AgentEvent]) -> None:
         self._end_shot(events)
@@ -177,11 +171,13 @@ class OnboardAgent:
         self._depart_s = shot.start_s + shot.depart_delay_s
         self._hold_at = own.position_ned_m[0].copy()
         self.mode = AgentMode.TRANSIT
-        events.append(AgentEvent("transit", f"scene {shot.scene}: flying to the {shot.spec.move} on {shot.subject_id}"))
+        events.append(
+            AgentEvent(EventKind.TRANSIT, f"scene {shot.scene}: flying to the {shot.spec.move} on {shot.subject_id}")
+        )
 
     def _end_shot(self, events: list[AgentEvent]) -> None:
         if self.shot is not None:
-            events.append(AgentEvent("shot_end", f"scene {self.shot.scene}: {self.shot.spec.move} ends"))
+            events.append(AgentEvent(EventKind.SHOT_END, f"scene {self.shot.scene}: {self.shot.spec.move} ends"))
         self.shot = None
         self.reference = None
 
@@ -242,7 +238,9 @@ class OnboardAgent:
         if np.linalg.norm(target - position) < HANDOVER_M:
             self.mode = AgentMode.FILMING
             self.policy.reset([0])
-            events.append(AgentEvent("shot_start", f"scene {self.shot.scene}: filming the {self.shot.spec.move}"))
+            events.append(
+                AgentEvent(EventKind.SHOT_START, f"scene {self.shot.scene}: filming the {self.shot.spec.move}")
+            )
             return self._film(own)
         return steer(own, target, subject, self.cruise_m_s, self.climb_m_s, feed_forward_ned_m_s=velocity)
 
@@ -286,7 +284,6 @@ class OnboardAgent:
         return self.timeline.home_ned_m + np.array([0.0, 0.0, -self.timeline.takeoff_height_m])
 
     def _fence_margin_m(self, position: FloatArray) -> float:
-        point = shapely.Point(position[0], position[1])
-        inside = self._fence.contains(point)
-        horizontal = self._fence.exterior.distance(point) * (1.0 if inside else -1.0)
-        return float(min(horizontal, self._ceiling_m + position[2]))
+        """The observation's fence margin: inside the geofence and under the ceiling (the supervisor's own)."""
+        margins = self.supervisor.margins(position)
+        return min(margins["fence_m"], margins["ceiling_m"])

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
-
+from dronecine.ground.deconflict import closest_approach_m
 from dronecine.mission.document import Mission
 from dronecine.mission.feasibility import shot_problem
 from dronecine.mission.motion import SubjectPath
@@ -56,7 +55,7 @@ def free_drone_shot(
                 continue
             mine = fly_shot(mission, scene_index, spec, paths).positions_ned_m
             clearance_m = mission.safety.min_separation_m + _CLEARANCE_MARGIN_M
-            if all(_closest_m(mine, theirs) >= clearance_m for theirs in others):
+            if all(closest_approach_m(mine, theirs) >= clearance_m for theirs in others):
                 logger.info("scene %s: %s is free; it films %s with %s %s", scene.name, drone_id, subject, move, params)
                 return spec
     logger.warning("scene %s: no move of %s's character fits; it holds", scene.name, drone_id)
@@ -68,8 +67,3 @@ def _spec(drone_id: str, subject: str, move: str, size, params: dict[str, float]
         return ShotSpec(drone=drone_id, subject=subject, move=move, size=size, params=params)
     except ValueError:  # the character's height is outside this move's range: try the next
         return None
-
-
-def _closest_m(a: np.ndarray, b: np.ndarray) -> float:
-    count = min(len(a), len(b))
-    return float(np.linalg.norm(a[:count] - b[:count], axis=1).min())

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from dronecine.geometry import CameraPose
+from dronecine.geometry import CameraPose, PinholeCamera
 from dronecine.geometry.camera import project_point
 from dronecine.geometry.pointing import pointing_towards
 from dronecine.ground.errors import PlanError
@@ -36,6 +36,22 @@ def pairwise_distances_m(positions_ned_m: FloatArray) -> FloatArray:
     count = positions_ned_m.shape[-2]
     distance[..., np.arange(count), np.arange(count)] = np.inf
     return distance
+
+
+def closest_approach_m(a: FloatArray, b: FloatArray) -> float:
+    """The smallest distance between two predicted paths (T, 3) at the same times, counting only the
+    samples where both drones fly (inf if they never do together)."""
+    both = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1) & (-a[:, 2] > ON_GROUND_M) & (-b[:, 2] > ON_GROUND_M)
+    return float(np.linalg.norm(a[both] - b[both], axis=1).min()) if both.any() else float("inf")
+
+
+def sees_drone(camera: PinholeCamera, pose: CameraPose, other_ned_m: FloatArray) -> bool:
+    """Whether a drone at ``other_ned_m`` is in the frame of ``camera`` at ``pose``, near enough to be
+    more than a speck (``MIN_VISIBLE_PX``)."""
+    if np.linalg.norm(other_ned_m - pose.position_ned_m) > camera.focal_px * DRONE_SPAN_M / MIN_VISIBLE_PX:
+        return False
+    uv = project_point(camera, pose, other_ned_m)
+    return bool(np.isfinite(uv).all() and 0.0 <= uv[0] <= 1.0 and 0.0 <= uv[1] <= 1.0)
 
 
 def check_separation(
@@ -73,7 +89,6 @@ def predicted_visibility(
     lines = []
     for i, timeline in enumerate(timelines):
         camera = mission.drone(timeline.drone_id).camera.pinhole()
-        visible_range_m = camera.focal_px * DRONE_SPAN_M / MIN_VISIBLE_PX
         for shot in timeline.shots:
             during = (times_s >= shot.start_s + shot.transit_s) & (times_s < shot.end_s)
             if not during.any():
@@ -86,7 +101,7 @@ def predicted_visibility(
             for j, other in enumerate(timelines):
                 if j == i or other.drone_id in shot.spec.allow_drones_in_frame:
                     continue
-                seen = _in_view(camera, eye, yaw, pitch, predicted_ned_m[j, during], visible_range_m)
+                seen = _in_view(camera, eye, yaw, pitch, predicted_ned_m[j, during])
                 if seen.mean() > VISIBILITY_REPORT_FRACTION:
                     lines.append(
                         f"scene {shot.scene!r}: {timeline.drone_id}'s {shot.spec.move} would see {other.drone_id} "
@@ -95,14 +110,15 @@ def predicted_visibility(
     return tuple(lines)
 
 
-def _in_view(camera, eye: FloatArray, yaw: FloatArray, pitch: FloatArray, other: FloatArray, range_m: float):
-    seen = np.zeros(len(eye), dtype=bool)
-    for k in range(len(eye)):
-        if np.linalg.norm(other[k] - eye[k]) > range_m or -other[k, 2] < ON_GROUND_M:
-            continue
-        uv = project_point(camera, CameraPose.from_angles(eye[k], float(yaw[k]), float(pitch[k])), other[k])
-        seen[k] = bool(np.isfinite(uv).all() and (0.0 <= uv[0] <= 1.0) and (0.0 <= uv[1] <= 1.0))
-    return seen
+def _in_view(camera, eye: FloatArray, yaw: FloatArray, pitch: FloatArray, other: FloatArray) -> NDArray[np.bool_]:
+    return np.array(
+        [
+            -other[k, 2] >= ON_GROUND_M
+            and sees_drone(camera, CameraPose.from_angles(eye[k], float(yaw[k]), float(pitch[k])), other[k])
+            for k in range(len(eye))
+        ],
+        dtype=bool,
+    )
 
 
 def _when(mission: Mission, t_s: float) -> str:

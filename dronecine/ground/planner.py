@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dronecine.ground.assign import free_drone_shot
-from dronecine.ground.deconflict import check_separation, predicted_visibility
+from dronecine.ground.deconflict import check_separation, closest_approach_m, predicted_visibility
 from dronecine.ground.errors import PlanError
 from dronecine.ground.timeline import DroneTimeline, PlannedShot, ShootPlan
 from dronecine.mission.document import Mission
@@ -209,7 +209,7 @@ def _deconflicted_transit(
     for option in options:
         positions, transit_s = _transit_positions(start, references, elapsed_s, option, cruise_m_s, settings.settle_s)
         first = first or (positions, option, transit_s)
-        if all(_closest_m(positions, other) >= limit_m for other in placed):
+        if all(closest_approach_m(positions, other) >= limit_m for other in placed):
             return positions, option, transit_s
     return first  # the separation check will name the conflict
 
@@ -244,11 +244,6 @@ def _transit_positions(
         fraction = (travelled - cumulative[j]) / max(lengths[j], 1e-9)
         positions[i] = corners[j] + fraction * (corners[j + 1] - corners[j])
     return positions, float(arrive_s)
-
-
-def _closest_m(a: FloatArray, b: FloatArray) -> float:
-    both = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1) & (-a[:, 2] > 0.5) & (-b[:, 2] > 0.5)
-    return float(np.linalg.norm(a[both] - b[both], axis=1).min()) if both.any() else float("inf")
 
 
 def _references(shot: Shot, path: SubjectPath, start_s: float, times: FloatArray) -> FloatArray:

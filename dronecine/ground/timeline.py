@@ -43,10 +43,6 @@ class PlannedShot:
     via_ned_m: tuple[tuple[float, float, float], ...] = ()  # the transit's detour, if it needs one
 
     @property
-    def drone_id(self) -> str:
-        return self.spec.drone
-
-    @property
     def subject_id(self) -> str:
         return self.spec.subject
 
@@ -67,14 +63,6 @@ class DroneTimeline:
     shots: tuple[PlannedShot, ...]
     return_s: float
     landed_s: float
-
-    def shot_at(self, t_s: float) -> PlannedShot | None:
-        """The shot whose scene is playing at ``t_s`` (None before action, after the end, or when the
-        drone has no shot in that scene)."""
-        for shot in self.shots:
-            if shot.start_s <= t_s < shot.end_s:
-                return shot
-        return None
 
 
 @dataclass(frozen=True)

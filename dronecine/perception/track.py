@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +17,10 @@ class TrackStatus(IntEnum):
     DETECTED = 0  # a detection was matched to the subject this frame
     PREDICTED = 1  # no detection: the box is the tracker's prediction (short occlusion, a miss)
     LOST = 2  # no detection for too long: the box is the last prediction and not to be trusted
+
+
+# The same states as words, for logs and files (a shoot's telemetry ``track``).
+TrackState = StrEnum("TrackState", {status.name: status.name.lower() for status in TrackStatus})
 
 
 @dataclass(frozen=True, eq=False)

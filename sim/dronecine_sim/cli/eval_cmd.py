@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,16 +17,8 @@ from dronecine.perception.detector import WEIGHTS_ENV, DetectorSettings, YoloDet
 from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.evaluation import evaluate
 from dronecine_sim.evaluation.plot import plot_report
+from dronecine_sim.perception import PerceptionChoice
 from dronecine_sim.perception.onboard import OnboardPerception
-
-
-class EvalPerception(StrEnum):
-    ORACLE = "oracle"
-    LIGHT = "light"
-    NOISY = "noisy"
-    HARSH = "harsh"
-    YOLO = "yolo"
-
 
 _ROWS = (
     ("framing_error", "framing error", "lower"),
@@ -46,8 +37,8 @@ def evaluate_command(
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1, help="Picks the held-out set.")] = 0,
     json_out: Annotated[Path, typer.Option("--json", help="Where the JSON results go.")] = Path("eval.json"),
     png_out: Annotated[Path | None, typer.Option("--png", help="The picture (default: beside the JSON).")] = None,
-    perception: Annotated[EvalPerception, typer.Option("--perception", help="The tracker the drones fly with.")] = (
-        EvalPerception.NOISY
+    perception: Annotated[PerceptionChoice, typer.Option("--perception", help="The tracker the drones fly with.")] = (
+        PerceptionChoice.NOISY
     ),
     weights: Annotated[
         str | None, typer.Option("--weights", help=f"YOLO weights (default: ${WEIGHTS_ENV}, then bundled).")
@@ -57,7 +48,7 @@ def evaluate_command(
     path = policy_path(policy)
     learned = LearnedPolicy.load(path)
     onboard = None
-    if perception is EvalPerception.YOLO:
+    if perception is PerceptionChoice.YOLO:
         # The drones see through the real detector, tracker and lock on rendered frames; the
         # perception model is built but unused.
         config = ShotEnvConfig(perception="noisy")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,19 +16,12 @@ from dronecine.control import BUNDLED
 from dronecine.ground import plan_shoot
 from dronecine.mission import load_mission
 from dronecine.perception.detector import WEIGHTS_ENV
+from dronecine_sim.perception import PerceptionChoice
 from dronecine_sim.shoot.errors import ShootError
 from dronecine_sim.shoot.outputs import summary, write_json, write_plan
 from dronecine_sim.shoot.post import post_production, recorded_outputs
 from dronecine_sim.shoot.runner import run_shoot
 from dronecine_sim.shoot.settings import ShootSettings
-
-
-class ShootPerception(StrEnum):
-    ORACLE = "oracle"
-    LIGHT = "light"
-    NOISY = "noisy"
-    HARSH = "harsh"
-    YOLO = "yolo"
 
 
 @report_user_errors
@@ -40,8 +32,8 @@ def shoot_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**31 - 1, help="Reproduces the shoot exactly.")] = 0,
     perception: Annotated[
-        ShootPerception, typer.Option("--perception", help="How the drones see their subjects.")
-    ] = ShootPerception.NOISY,
+        PerceptionChoice, typer.Option("--perception", help="How the drones see their subjects.")
+    ] = PerceptionChoice.NOISY,
     policy: Annotated[
         str, typer.Option("--policy", help="Policy file flying the shots, 'bundled', or 'baseline'.")
     ] = BUNDLED,

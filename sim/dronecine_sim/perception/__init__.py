@@ -6,11 +6,18 @@
 """
 
 from dronecine_sim.perception.errors import PerceptionError
-from dronecine_sim.perception.levels import LEVELS, PerceptionLevel, PerceptionParams, perception_params
+from dronecine_sim.perception.levels import (
+    LEVELS,
+    PerceptionChoice,
+    PerceptionLevel,
+    PerceptionParams,
+    perception_params,
+)
 from dronecine_sim.perception.model import PerceptionModel
 
 __all__ = [
     "LEVELS",
+    "PerceptionChoice",
     "PerceptionError",
     "PerceptionLevel",
     "PerceptionModel",

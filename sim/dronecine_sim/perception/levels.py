@@ -21,6 +21,14 @@ class PerceptionLevel(StrEnum):
     HARSH = "harsh"
 
 
+# What an evaluation or a shoot lets the drones see through: a level of the perception model, or
+# ``yolo`` (rendered frames through the real detector, tracker and lock). Built from the levels so a
+# new level is a new choice too.
+PerceptionChoice = StrEnum(
+    "PerceptionChoice", {**{level.name: level.value for level in PerceptionLevel}, "YOLO": "yolo"}
+)
+
+
 @dataclass(frozen=True)
 class PerceptionParams:
     """The perception model's constants. Image quantities are normalised (fractions of the frame)."""

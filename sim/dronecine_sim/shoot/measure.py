@@ -13,9 +13,8 @@ from numpy.typing import NDArray
 from dronecine.agent import AgentMode, AgentOutput, OnboardAgent
 from dronecine.control import OwnState
 from dronecine.geometry import CameraPose, PinholeCamera
-from dronecine.geometry.camera import project_point
 from dronecine.ground import ShootPlan
-from dronecine.ground.deconflict import DRONE_SPAN_M, MIN_VISIBLE_PX, pairwise_distances_m
+from dronecine.ground.deconflict import pairwise_distances_m, sees_drone
 from dronecine.metrics import MISSING_BOX_ERROR, framing_error, in_frame, size_error
 from dronecine.mission.document import Mission
 from dronecine.shots import SubjectState
@@ -62,6 +61,7 @@ class ShootMeasures:
         self._previous_accel = np.zeros((n, 3))
         self.drone_ids = tuple(t.drone_id for t in self.plan.timelines)
         self.interventions = dict.fromkeys(self.drone_ids, 0)
+        self._subject_index = {s.id: k for k, s in enumerate(self.mission.subjects)}
 
     def add(
         self,
@@ -78,12 +78,11 @@ class ShootMeasures:
         jerk = np.linalg.norm(accel - self._previous_accel, axis=1) / self.dt_s
         self._previous_velocity, self._previous_accel = own.velocity_ned_m_s.copy(), accel
         framing, size, seen = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
-        subject_index = {sid.id: k for k, sid in enumerate(self.mission.subjects)}
         for i, (out, agent) in enumerate(zip(outputs, agents, strict=True)):
             self.interventions[self.drone_ids[i]] = agent.intervention_count
             if out.mode != AgentMode.FILMING or out.shot is None:
                 continue
-            subject = people.select(subject_index[out.shot.subject_id])
+            subject = people.select(self._subject_index[out.shot.subject_id])
             shot_t_s = float(agent.observer.t_s[0]) - self.dt_s  # observe() has moved the clock on
             target = out.shot.shot.reference(shot_t_s, subject, agent.observer.anchor().select(0)).target
             box = true_box[i]
@@ -122,14 +121,13 @@ class ShootMeasures:
                 continue
             allowed = out.shot.spec.allow_drones_in_frame
             one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
-            visible_range_m = cameras[i].focal_px * DRONE_SPAN_M / MIN_VISIBLE_PX
             for j, drone_id in enumerate(self.drone_ids):
-                if j == i or not flying[j] or drone_id in allowed:
-                    continue
-                if np.linalg.norm(own.position_ned_m[j] - own.position_ned_m[i]) > visible_range_m:
-                    continue
-                uv = project_point(cameras[i], one, own.position_ned_m[j])
-                if np.isfinite(uv).all() and 0.0 <= uv[0] <= 1.0 and 0.0 <= uv[1] <= 1.0:
+                if (
+                    j != i
+                    and flying[j]
+                    and drone_id not in allowed
+                    and sees_drone(cameras[i], one, own.position_ned_m[j])
+                ):
                     self.mutual_visibility_violations += 1
                     return  # counted per step, as the separation violations
 

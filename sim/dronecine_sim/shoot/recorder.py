@@ -15,6 +15,8 @@ import numpy as np
 from dronecine_sim.shoot.errors import ShootError
 from numpy.typing import NDArray
 
+from dronecine.agent import EventKind
+
 
 class ShootRecorder:
     """Writes ``telemetry/<drone>.jsonl``, ``telemetry/subjects.jsonl``, ``events.jsonl`` and
@@ -54,8 +56,8 @@ class ShootRecorder:
     def subjects(self, row: dict[str, Any]) -> None:
         _write(self._subjects, row)
 
-    def event(self, t_s: float, drone_id: str | None, kind: str, message: str) -> None:
-        _write(self._events, {"t_s": round(t_s, 2), "drone": drone_id, "kind": kind, "message": message})
+    def event(self, t_s: float, drone_id: str | None, kind: EventKind, message: str) -> None:
+        _write(self._events, {"t_s": round(t_s, 2), "drone": drone_id, "kind": kind.value, "message": message})
 
     def frame(self, drone_id: str, image: NDArray[np.uint8]) -> None:
         self._videos[drone_id].write(image)

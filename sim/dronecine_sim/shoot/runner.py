@@ -21,16 +21,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from dronecine_sim.perception import PerceptionModel
+from dronecine_sim.perception import PerceptionChoice, PerceptionModel
 from dronecine_sim.render import People, Renderer
 from dronecine_sim.shoot.measure import ShootMeasures
 from dronecine_sim.shoot.recorder import ShootRecorder
-from dronecine_sim.shoot.settings import YOLO, ShootSettings
+from dronecine_sim.shoot.settings import ShootSettings
 from dronecine_sim.subjects import from_mission
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
 from dronecine_sim.world import World
 
-from dronecine.agent import AgentMode, OnboardAgent
+from dronecine.agent import AgentMode, EventKind, OnboardAgent
 from dronecine.control import BaselineController, BaselineGains, LearnedPolicy, OwnState, Policy, ShotObserver
 from dronecine.flight import SafetyLimits, planning_lag_s
 from dronecine.geometry import CameraPose, PinholeCamera
@@ -38,7 +38,8 @@ from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import PlanSettings, ShootPlan
 from dronecine.mission.document import Mission
 from dronecine.mission.motion import nominal_paths
-from dronecine.perception import SubjectTrack
+from dronecine.perception import SubjectTrack, TrackStatus
+from dronecine.perception.track import TrackState
 from dronecine.shots import SubjectState
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def run_shoot(
             if progress is not None:
                 progress((k + 1) * settings.dt_s, steps * settings.dt_s)
     except BaseException as error:
-        recorder.event(t_s, None, "error", f"the shoot stopped: {type(error).__name__}: {error}")
+        recorder.event(t_s, None, EventKind.ERROR, f"the shoot stopped: {type(error).__name__}: {error}")
         raise
     finally:
         recorder.close()
@@ -101,9 +102,11 @@ class _ShootWorld:
         homes = np.array([t.home_ned_m for t in plan.timelines])
         self.state = VehicleState.at_rest(homes, yaw_deg=[_bearing_to_set(h) for h in homes])
         self.perception = PerceptionModel(
-            n, settings.perception if settings.perception != YOLO else "oracle", self.dt_s
+            n, settings.perception if settings.perception != PerceptionChoice.YOLO else "oracle", self.dt_s
         )
-        self.onboard = _onboard(settings, self.cameras, self.dt_s) if settings.perception == YOLO else None
+        self.onboard = (
+            _onboard(settings, self.cameras, self.dt_s) if settings.perception == PerceptionChoice.YOLO else None
+        )
         # A quarter-metre cushion (the mission's floor is the lowest filming height and its shots fly
         # just above it), with the braking lag of the simulated airframe: its velocity loop, one control
         # period and the jerk-limited swing of its acceleration.
@@ -134,7 +137,6 @@ class _ShootWorld:
         self.renderers = [Renderer(world, PinholeCamera(c.hfov_deg, *size)) for c in self.cameras] if size else []
         self._subject_of = [None] * n
         self._last_frame: list[np.ndarray | None] = [None] * n
-        self._previous_accel = np.zeros((n, 3))
 
     # --- one step -------------------------------------------------------------------------------
 
@@ -200,30 +202,31 @@ class _ShootWorld:
 
     def _true_boxes(self, pose: CameraPose) -> np.ndarray:
         """Each drone's subject's true box (N, 4), NaN for a drone with no subject or not seeing it."""
-        boxes = np.full((len(self.agents), 4), np.nan)
-        people = self.people.subjects
-        for i in range(len(self.agents)):
-            k = self._subject_index(i)
-            if k is None:
-                continue
-            one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
-            boxes[i] = project_person_boxes(self.cameras[i], one, people.position_ned_m[k], people.height_m[k])
-        return boxes
+        return self._boxes_of(pose, [self._subject_index(i) for i in range(len(self.agents))])
 
     def _lookalike_boxes(self, pose: CameraPose) -> np.ndarray:
         """The other subject nearest each drone's own, as its camera sees it (a look-alike for the
         perception model's identity switches)."""
-        boxes = np.full((len(self.agents), 4), np.nan)
-        people = self.people.subjects
+        positions = self.people.subjects.position_ned_m
+        nearest: list[int | None] = []
         for i in range(len(self.agents)):
             k = self._subject_index(i)
             if k is None or len(self.subject_ids) < 2:
+                nearest.append(None)
                 continue
-            distance = np.linalg.norm(people.position_ned_m - people.position_ned_m[k], axis=1)
+            distance = np.linalg.norm(positions - positions[k], axis=1)
             distance[k] = np.inf
-            j = int(np.argmin(distance))
-            one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
-            boxes[i] = project_person_boxes(self.cameras[i], one, people.position_ned_m[j], people.height_m[j])
+            nearest.append(int(np.argmin(distance)))
+        return self._boxes_of(pose, nearest)
+
+    def _boxes_of(self, pose: CameraPose, person_of_drone: list[int | None]) -> np.ndarray:
+        """The true box (N, 4) of person ``person_of_drone[i]`` in drone i's camera (NaN for None)."""
+        boxes = np.full((len(self.agents), 4), np.nan)
+        people = self.people.subjects
+        for i, k in enumerate(person_of_drone):
+            if k is not None:
+                one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
+                boxes[i] = project_person_boxes(self.cameras[i], one, people.position_ned_m[k], people.height_m[k])
         return boxes
 
     def _track(self, true_box: np.ndarray, pose: CameraPose, frames: list) -> SubjectTrack:
@@ -320,7 +323,7 @@ class _ShootWorld:
 
 
 def _track_name(track: SubjectTrack, i: int) -> str:
-    return ("detected", "predicted", "lost")[int(track.status[i])]
+    return TrackState[TrackStatus(int(track.status[i])).name].value
 
 
 def _bearing_to_set(home: np.ndarray) -> float:

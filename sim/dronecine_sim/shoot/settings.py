@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dronecine_sim.perception import PerceptionLevel
+from dronecine_sim.perception import PerceptionChoice, PerceptionLevel
 from dronecine_sim.shoot.errors import ShootError
-
-YOLO = "yolo"
 
 
 @dataclass(frozen=True)
@@ -34,9 +32,9 @@ class ShootSettings:
     subject_noise: float = 1.0
 
     def __post_init__(self) -> None:
-        levels = [level.value for level in PerceptionLevel] + [YOLO]
-        if self.perception not in levels:
-            raise ShootError(f"perception {self.perception!r} is not a level (expected one of: {', '.join(levels)})")
+        choices = [choice.value for choice in PerceptionChoice]
+        if self.perception not in choices:
+            raise ShootError(f"perception {self.perception!r} is not a level (expected one of: {', '.join(choices)})")
         if not 0 <= self.seed < 2**63:
             raise ShootError(f"seed must be within 0..2^63 - 1, got {self.seed}")
         if not 0.02 <= self.dt_s <= 0.5:
