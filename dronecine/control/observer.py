@@ -18,7 +18,8 @@ from dronecine.control.errors import ControlError
 from dronecine.control.estimator import SubjectEstimator
 from dronecine.control.own_state import OwnState
 from dronecine.control.spaces import ACTION, MOVE_ORDER, OBSERVATION
-from dronecine.geometry import PinholeCamera, wrap_deg
+from dronecine.geometry import CameraPose, PinholeCamera, wrap_deg
+from dronecine.geometry.person import project_person_boxes
 from dronecine.perception import SubjectTrack, TrackStatus
 from dronecine.shots import Shot, SubjectState
 from dronecine.shots.batch import CameraReferences, ShotBatch
@@ -113,7 +114,9 @@ class ShotObserver:
         if self.shots is None:
             raise ControlError("observe() before start_shots(): the drones have no shot to fly")
         index = slice(None) if rows is None else rows
-        subject = self.estimator.update(track, self.camera, own.camera_pose(), self.dt_s, rows)
+        pose = own.camera_pose()
+        subject = self.estimator.update(track, self.camera, pose, self.dt_s, rows)
+        track = _trusted(track, self.estimator.rejected[index], self.camera, pose, subject)
         t_s = self.t_s[index]
         if rows is None:
             reference = self.shots.reference(t_s, subject, self.anchor())
@@ -130,6 +133,21 @@ class ShotObserver:
             np.asarray(obstacle_clearance_m) / _OBSTACLE_SCALE_M
         )
         return obs, reference
+
+
+def _trusted(
+    track: SubjectTrack, rejected: NDArray[np.bool_], camera: PinholeCamera, pose: CameraPose, subject: SubjectState
+) -> SubjectTrack:
+    """The track as the policy should see it: where the estimator rejected the box (a wrong lock),
+    the subject's box is predicted from the estimate instead, as a tracker coasting through a miss."""
+    if not rejected.any():
+        return track
+    box, status = track.box.copy(), track.status.copy()
+    rows = np.flatnonzero(rejected)
+    one = CameraPose(pose.position_ned_m[rows], pose.rotation_ned_from_camera[rows])
+    box[rows] = project_person_boxes(camera, one, subject.position_ned_m[rows], subject.height_m[rows])
+    status[rows] = TrackStatus.PREDICTED
+    return SubjectTrack(box, status, track.age_s)
 
 
 def _observation(
