@@ -4,8 +4,10 @@ Each control step it follows its timeline (``dronecine.ground.DroneTimeline``): 
 the flight to its first marks, a hold until action, then per scene either the flight to the new
 shot (waiting or detouring as planned) and the policy filming it, or a hold; after the last scene
 it flies home and lands. Whatever flies the drone (the policy or the steering), its command goes
-through the safety supervisor, which can only make it safer. The agent is synchronous and pure:
-the simulator, or a flight link in the field, feeds it and carries its output.
+through the safety supervisor, which can only make it safer. Before the timeline, the onboard
+failsafes (``dronecine.flight.failsafe``: battery, ground link, perception) may take the drone off
+it: hold, search for a lost subject, fly home, or land where it is (docs/failsafes.md). The agent is
+synchronous and pure: the simulator, or a flight link in the field, feeds it and carries its output.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from numpy.typing import NDArray
 
 from dronecine.agent.events import AgentEvent, EventKind
 from dronecine.agent.modes import AgentMode
+from dronecine.agent.orders import StationOrders
+from dronecine.agent.search import SearchPattern, search_look_at
 from dronecine.agent.steering import SteeringCommand, steer
 from dronecine.control import OwnState, Policy, ShotObserver, setpoints_from_action
 from dronecine.control.spaces import ACTION
+from dronecine.flight.failsafe import FailsafeDecision, FailsafeMonitor, FailsafeSettings, FailsafeStatus
 from dronecine.flight.safety import Intervention, SafetyLimits, SafetySupervisor
 from dronecine.ground.timeline import DroneTimeline, PlannedShot
 from dronecine.mission.motion import SubjectPath
@@ -34,6 +39,8 @@ HANDOVER_M = 3.0  # the policy takes over within this distance of the shot's ref
 ARRIVED_M = 1.0  # a take-off, a waypoint or home is reached within this
 LANDED_HEIGHT_M = 0.15
 _OPEN_SKY_CLEARANCE_M = 100.0  # the mission declares no obstacles: the observation's clearance is "far"
+# The failsafe decisions that take the drone off its timeline (a search stays within its shot).
+_FAILSAFE_FLIES = (FailsafeDecision.HOLD, FailsafeDecision.RETURN, FailsafeDecision.LAND)
 
 
 @dataclass(frozen=True)
@@ -48,11 +55,13 @@ class AgentOutput:
     shot: PlannedShot | None
     interventions: tuple[Intervention, ...]
     events: tuple[AgentEvent, ...] = field(default_factory=tuple)
+    failsafe: FailsafeDecision = FailsafeDecision.NONE
 
 
-class OnboardAgent:
+class OnboardAgent(StationOrders):
     """One drone's agent. ``paths`` are the ground station's expected subject paths (where to look
-    for the subject when a shot starts); ``policy`` flies the shots (one instance per agent)."""
+    for the subject when a shot starts); ``policy`` flies the shots (one instance per agent);
+    ``failsafe`` the onboard failsafes' thresholds (``FailsafeSettings.from_mission``; None: defaults)."""
 
     def __init__(
         self,
@@ -63,6 +72,8 @@ class OnboardAgent:
         paths: dict[str, SubjectPath],
         cruise_m_s: float,
         climb_m_s: float,
+        failsafe: FailsafeSettings | None = None,
+        search: SearchPattern | None = None,
     ) -> None:
         if observer.n != 1:
             raise ValueError(f"an onboard agent flies one drone; its observer has {observer.n}")
@@ -70,6 +81,8 @@ class OnboardAgent:
         self.policy = policy
         self.observer = observer
         self.supervisor = SafetySupervisor(limits)
+        self.failsafe = FailsafeMonitor(failsafe)
+        self.search = SearchPattern() if search is None else search
         self.paths = paths
         self.cruise_m_s = cruise_m_s
         self.climb_m_s = climb_m_s
@@ -86,13 +99,37 @@ class OnboardAgent:
         self._last_reference: FloatArray | None = None
         self._depart_s = 0.0
         self._obs: np.ndarray | None = None
+        self._resume: tuple[AgentMode, FloatArray | None] | None = None  # the mode a failsafe hold paused
+        self._land_at: FloatArray | None = None  # (north, east) of a failsafe landing; None: home
+        self._search_since_s = 0.0
+        self._init_orders()  # the station's hold/return/land/resume and new timelines
 
     # --- the step -------------------------------------------------------------------------------
 
-    def step(self, t_s: float, own: OwnState, track: SubjectTrack, others_ned_m: FloatArray) -> AgentOutput:
+    def step(
+        self,
+        t_s: float,
+        own: OwnState,
+        track: SubjectTrack,
+        others_ned_m: FloatArray,
+        battery_percent: float | None = None,
+        ground_link_age_s: float | None = None,
+    ) -> AgentOutput:
         """One control step at mission time ``t_s``: telemetry ``own`` and tracker report ``track``
-        (one drone each), ``others_ned_m`` (M, 3) the other drones as the station last reported them."""
+        (one drone each), ``others_ned_m`` (M, 3) the other drones as the station last reported them,
+        ``battery_percent`` the battery's remaining charge and ``ground_link_age_s`` the time since
+        the last ground-station message (None: unknown, their failsafes stay off)."""
         events: list[AgentEvent] = []
+        status = self.failsafe.update(
+            t_s,
+            battery_percent=battery_percent,
+            ground_link_age_s=ground_link_age_s,
+            subject_detected=bool(track.detected[0]),
+            filming=self.mode.on_shot,
+        )
+        if status.changed:
+            self._apply_failsafe(t_s, status, own, events)
+        self._carry_out_orders(t_s, own.position_ned_m[0], events)
         self._advance_timeline(t_s, own, events)
         if self.shot is not None:
             self.reference = self._observe(track, own)
@@ -122,6 +159,7 @@ class OnboardAgent:
             shot=self.shot,
             interventions=safe.interventions,
             events=tuple(events),
+            failsafe=status.decision,
         )
 
     # --- the timeline ---------------------------------------------------------------------------
@@ -129,6 +167,9 @@ class OnboardAgent:
     def _advance_timeline(self, t_s: float, own: OwnState, events: list[AgentEvent]) -> None:
         timeline = self.timeline
         height = -float(own.position_ned_m[0, 2])
+        if self.failsafe.status.decision in _FAILSAFE_FLIES or self.commanded is not None:  # the timeline waits
+            self._advance_landing(own, events)
+            return
         if self.mode == AgentMode.PARKED and t_s >= timeline.takeoff_s and t_s < timeline.return_s:
             self.mode = AgentMode.TAKEOFF
             events.append(AgentEvent(EventKind.TAKEOFF, f"taking off to {timeline.takeoff_height_m:g} m"))
@@ -149,14 +190,18 @@ class OnboardAgent:
             self._end_shot(events)
             self._hold_at = own.position_ned_m[0].copy()
             self.mode = AgentMode.HOLD
+        self._advance_landing(own, events)
+
+    def _advance_landing(self, own: OwnState, events: list[AgentEvent]) -> None:
         if self.mode == AgentMode.RETURN:
             home_up = self._home_up()
             if np.linalg.norm(own.position_ned_m[0, :2] - home_up[:2]) < ARRIVED_M:
                 self.mode = AgentMode.LAND
                 events.append(AgentEvent(EventKind.LANDING, "over home: descending"))
-        if self.mode == AgentMode.LAND and height < LANDED_HEIGHT_M:
+        if self.mode == AgentMode.LAND and -float(own.position_ned_m[0, 2]) < LANDED_HEIGHT_M:
             self.mode = AgentMode.LANDED
-            events.append(AgentEvent(EventKind.LANDED, "on the ground at home"))
+            where = "at home" if self._land_at is None else "where the failsafe landed it"
+            events.append(AgentEvent(EventKind.LANDED, f"on the ground {where}"))
 
     def _start_shot(self, shot: PlannedShot, own: OwnState, events: list[AgentEvent]) -> None:
         self._end_shot(events)
@@ -203,8 +248,12 @@ class OnboardAgent:
         if mode == AgentMode.RETURN:
             return steer(own, self._home_up(), None, self.cruise_m_s, self.climb_m_s)
         if mode == AgentMode.LAND:
-            home = self.timeline.home_ned_m
+            home = self.timeline.home_ned_m if self._land_at is None else self._land_at
             return steer(own, np.array([home[0], home[1], 0.5]), None, self.cruise_m_s, self.climb_m_s)
+        if mode == AgentMode.SEARCH:
+            guesses = [subject, self._planned_subject(t_s)]  # the estimate, then the plan
+            look_at = search_look_at(position, guesses, t_s - self._search_since_s, self.search)
+            return steer(own, self._hold_at, look_at, self.cruise_m_s, self.climb_m_s)
         if mode == AgentMode.HOLD:
             return steer(own, self._hold_at, subject, self.cruise_m_s, self.climb_m_s)
         if mode == AgentMode.TRANSIT and self.shot is None:  # the pre-roll: to the first shot's marks
@@ -260,6 +309,67 @@ class OnboardAgent:
             float(setpoints.gimbal_yaw_rate_deg_s[0]),
         )
 
+    # --- failsafes ------------------------------------------------------------------------------
+
+    def _apply_failsafe(self, t_s: float, status: FailsafeStatus, own: OwnState, events: list[AgentEvent]) -> None:
+        """Carry out a new failsafe decision: the mode it asks for, or, as it ends, the mode it paused.
+        A drone on the ground stays there; one already returning or landing carries on (a landing
+        failsafe makes it land where it is)."""
+        decision, position = status.decision, own.position_ned_m[0]
+        if status.active:
+            events.append(AgentEvent(EventKind.FAILSAFE, f"{decision.value} ({status.reason}): {status.message}"))
+        airborne = self.mode.flying
+        if decision is FailsafeDecision.LAND:
+            if airborne and self.mode != AgentMode.LAND:
+                self._end_shot(events)
+                self._resume, self._land_at = None, position[:2].copy()
+                self.mode = AgentMode.LAND
+            return
+        if decision is FailsafeDecision.RETURN:
+            if airborne and self.mode not in (AgentMode.RETURN, AgentMode.LAND):
+                self._end_shot(events)
+                self._resume = None
+                self.mode = AgentMode.RETURN
+            return
+        if decision is FailsafeDecision.HOLD:
+            if airborne and self.mode not in (AgentMode.RETURN, AgentMode.LAND):
+                paused = AgentMode.FILMING if self.mode == AgentMode.SEARCH else self.mode
+                self._resume = (paused, self._hold_at)
+                self._hold_at = position.copy()
+                self.mode = AgentMode.HOLD
+            return
+        if self._resume is not None:  # a failsafe hold has ended
+            self._resume_after_hold(position, events)
+        if decision is FailsafeDecision.HOLD_AND_SEARCH and self.mode == AgentMode.FILMING:
+            self._hold_at, self._search_since_s = position.copy(), t_s
+            self.mode = AgentMode.SEARCH
+        elif decision is FailsafeDecision.NONE and self.mode == AgentMode.SEARCH:
+            self._rejoin_shot(position)
+            events.append(AgentEvent(EventKind.FAILSAFE, f"the subject is detected again: {self.mode.value}"))
+
+    def _resume_after_hold(self, position: FloatArray, events: list[AgentEvent]) -> None:
+        mode, self._hold_at = self._resume
+        self._resume = None
+        self._last_reference = None  # the reference moved on while holding: no velocity from the jump
+        if mode == AgentMode.FILMING and self.shot is not None:
+            self._rejoin_shot(position)
+        else:
+            self.mode = mode
+        events.append(AgentEvent(EventKind.FAILSAFE, f"the failsafe hold ends: {self.mode.value} resumes"))
+
+    def _rejoin_shot(self, position: FloatArray) -> None:
+        """Back to the shot after a search: the policy if the shot's reference is near, else a
+        transit that chases it (a subject that walked on while the drone held is far ahead)."""
+        near = self.reference is not None and np.linalg.norm(self.reference.position_ned_m[0] - position) < HANDOVER_M
+        self._last_reference = None
+        if near:
+            self.mode = AgentMode.FILMING
+            self.policy.reset([0])
+            self._previous_action[:] = 0.0  # the search's commands were not the policy's
+        else:
+            self._via = []
+            self.mode = AgentMode.TRANSIT
+
     # --- helpers --------------------------------------------------------------------------------
 
     def _subject_estimate(self, t_s: float) -> FloatArray | None:
@@ -272,6 +382,11 @@ class OnboardAgent:
             return None
         path = self.paths[upcoming.subject_id]
         return path.state_at(max(t_s, 0.0)).position_ned_m - [0.0, 0.0, path.height_m / 2.0]
+
+    def _planned_subject(self, t_s: float) -> FloatArray:
+        """Where the ground station's plan puts the current shot's subject now (its middle)."""
+        path = self.paths[self.shot.subject_id]
+        return path.state_at(t_s).position_ned_m - [0.0, 0.0, path.height_m / 2.0]
 
     def _reference_velocity(self) -> FloatArray:
         """The shot reference's velocity, from its last two positions (zero at first)."""

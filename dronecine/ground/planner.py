@@ -118,7 +118,10 @@ class _Leg:
 
 
 @dataclass(frozen=True)
-class _Transit:
+class Transit:
+    """How a drone flies to a shot's start: it waits ``delay_s`` after the scene starts, then flies via
+    the ``via`` waypoints (none: straight)."""
+
     delay_s: float = 0.0
     via: tuple[tuple[float, float, float], ...] = ()
 
@@ -148,10 +151,10 @@ def _all_legs(mission: Mission, paths: dict[str, SubjectPath], cruise_m_s: float
                 placed.append(legs[drone_id][-1].positions)
                 continue
             shot = build_shot(mission, spec)
-            references = _references(shot, paths[spec.subject], start_s, times)
-            positions, transit, transit_s = references, _Transit(), 0.0
+            references = shot_references(shot, paths[spec.subject], start_s, times)
+            positions, transit, transit_s = references, Transit(), 0.0
             if before is not None:
-                positions, transit, transit_s = _deconflicted_transit(
+                positions, transit, transit_s = deconflicted_transit(
                     before, references, times - start_s, placed, cruise_m_s, limit, settings
                 )
                 if transit_s > settings.max_transit_fraction * scene.duration_s:
@@ -184,7 +187,7 @@ _DELAYS_S = (0.0, 2.0, 4.0, 6.0, 8.0)
 _DETOURS = ((0.0, 1.0), (0.0, -1.0), (0.0, 2.0), (0.0, -2.0))  # (delay index, sideways multiple of the separation)
 
 
-def _deconflicted_transit(
+def deconflicted_transit(
     start: FloatArray,
     references: FloatArray,
     elapsed_s: FloatArray,
@@ -192,10 +195,10 @@ def _deconflicted_transit(
     cruise_m_s: float,
     limit_m: float,
     settings: PlanSettings,
-) -> tuple[FloatArray, _Transit, float]:
+) -> tuple[FloatArray, Transit, float]:
     """The first transit (straight, then waiting, then detouring sideways) that keeps ``limit_m``
     from every drone already ``placed`` in this scene; the straight one when none does."""
-    options = [_Transit(delay) for delay in _DELAYS_S]
+    options = [Transit(delay) for delay in _DELAYS_S]
     end = references[0]
     along = end[:2] - start[:2]
     norm = float(np.hypot(*along))
@@ -204,21 +207,21 @@ def _deconflicted_transit(
         for _, multiple in _DETOURS:
             mid = (start + end) / 2.0
             mid[:2] += side * multiple * limit_m * 1.5
-            options.append(_Transit(0.0, (tuple(float(x) for x in mid),)))
+            options.append(Transit(0.0, (tuple(float(x) for x in mid),)))
     first = None
     for option in options:
-        positions, transit_s = _transit_positions(start, references, elapsed_s, option, cruise_m_s, settings.settle_s)
+        positions, transit_s = transit_positions(start, references, elapsed_s, option, cruise_m_s, settings.settle_s)
         first = first or (positions, option, transit_s)
         if all(closest_approach_m(positions, other) >= limit_m for other in placed):
             return positions, option, transit_s
     return first  # the separation check will name the conflict
 
 
-def _transit_positions(
+def transit_positions(
     start: FloatArray,
     references: FloatArray,
     elapsed_s: FloatArray,
-    transit: _Transit,
+    transit: Transit,
     cruise_m_s: float,
     settle_s: float,
 ) -> tuple[FloatArray, float]:
@@ -246,7 +249,7 @@ def _transit_positions(
     return positions, float(arrive_s)
 
 
-def _references(shot: Shot, path: SubjectPath, start_s: float, times: FloatArray) -> FloatArray:
+def shot_references(shot: Shot, path: SubjectPath, start_s: float, times: FloatArray) -> FloatArray:
     anchor = path.state_at(start_s)
     return np.array([shot.reference(float(t - start_s), path.state_at(float(t)), anchor).position_ned_m for t in times])
 

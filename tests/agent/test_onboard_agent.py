@@ -14,6 +14,7 @@ from plankit import duet_document, load
 
 from dronecine.agent import AgentMode, OnboardAgent
 from dronecine.control import BaselineController, OwnState, ShotObserver
+from dronecine.flight.failsafe import FailsafeSettings
 from dronecine.flight.safety import SafetyLimits
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import plan_shoot
@@ -36,7 +37,7 @@ class _FullAhead:
         return None
 
 
-def _fly(policy_factory, mission_doc=None):
+def _fly(policy_factory, mission_doc=None, failsafe=None):
     mission = load(mission_doc or duet_document())
     plan = plan_shoot(mission)
     timeline = plan.timeline("solo")
@@ -49,6 +50,7 @@ def _fly(policy_factory, mission_doc=None):
         nominal_paths(mission),
         cruise_m_s=3.6,
         climb_m_s=1.4,
+        failsafe=failsafe,
     )
     position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
     yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0
@@ -110,7 +112,8 @@ def test_a_parked_drone_is_told_nothing(baseline_flight) -> None:
 
 
 def test_a_runaway_policy_stays_inside_the_fence_and_under_the_ceiling() -> None:
-    mission, _, _, log = _fly(_FullAhead)
+    # The perception failsafe would hold the runaway once it loses the subject: off, to test the supervisor.
+    mission, _, _, log = _fly(_FullAhead, failsafe=FailsafeSettings(perception_stale_s=60.0))
     fence = shapely.Polygon([p.as_tuple for p in mission.safety.geofence])
     positions = np.array([p for _, _, p, _ in log])
     assert shapely.contains_xy(fence, positions[:, 0], positions[:, 1]).all()

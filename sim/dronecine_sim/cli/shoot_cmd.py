@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +46,18 @@ def shoot_command(
     ] = 480,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a shoot already in --out.")] = False,
     sitl: Annotated[bool, typer.Option("--sitl", help="Fly PX4 SITL instances instead of the simulator.")] = False,
+    fail_drone: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-drone",
+            metavar="ID@T_S",
+            help="Inject a failure: drone ID's link goes silent at mission time T_S (the station re-plans).",
+        ),
+    ] = None,
+    abort_at: Annotated[
+        float | None,
+        typer.Option("--abort-at", metavar="T_S", help="Abort all at mission time T_S (the mission's abort_action)."),
+    ] = None,
 ) -> None:
     """Fly MISSION in simulation (offline, no PX4, no GPU): every drone's footage, telemetry, an edit
     (OpenTimelineIO and a rough cut) and an HTML report in --out."""
@@ -56,7 +69,13 @@ def shoot_command(
     loaded = load_mission(mission_file)
     mission = loaded.mission
     settings = ShootSettings(
-        seed=seed, perception=perception.value, policy=policy, weights=weights, video_width_px=video_width
+        seed=seed,
+        perception=perception.value,
+        policy=policy,
+        weights=weights,
+        video_width_px=video_width,
+        fail_drone=_failure(fail_drone),
+        abort_at_s=abort_at,
     )
     out_dir = out or Path("runs") / mission_file.stem
     plan = plan_shoot(mission)  # an infeasible plan stops here, before any folder is made
@@ -88,6 +107,20 @@ def shoot_command(
     figures = summary(plan, run, settings, outputs)
     write_json(out_dir / "summary.json", figures)
     _print_summary(figures, out_dir)
+
+
+def _failure(option: str | None) -> tuple[str, float] | None:
+    """``--fail-drone ID@T_S`` as (drone, t_s)."""
+    if option is None:
+        return None
+    drone_id, _, when = option.rpartition("@")
+    try:
+        t_s = float(when)
+    except ValueError:
+        t_s = math.nan
+    if not drone_id or not math.isfinite(t_s):
+        raise ShootError(f"--fail-drone {option!r}: expected ID@T_S, a drone and a mission time (e.g. watcher@60)")
+    return drone_id, t_s
 
 
 def _prepare(out_dir: Path, overwrite: bool) -> None:

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from dronecine.agent import AgentMode, AgentOutput, OnboardAgent
 from dronecine.control import OwnState
 from dronecine.geometry import CameraPose, PinholeCamera
-from dronecine.ground import ShootPlan
+from dronecine.ground import DroneTimeline, PlannedShot, ShootPlan
 from dronecine.ground.deconflict import pairwise_distances_m, sees_drone
 from dronecine.metrics import MISSING_BOX_ERROR, framing_error, in_frame, size_error
 from dronecine.mission.document import Mission
@@ -33,6 +33,7 @@ class _ShotTally:
     in_frame: int = 0
     jerk2: float = 0.0
     filming_start_s: float | None = None
+    shot: PlannedShot | None = None  # what was filmed (a re-plan may hand a drone another drone's shot)
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ class ShootMeasures:
     separation_violations: int = 0
     geofence_breaches: int = 0
     mutual_visibility_violations: int = 0
-    tallies: dict[tuple[str, int], _ShotTally] = field(default_factory=dict)
+    tallies: dict[tuple[str, int, float], _ShotTally] = field(default_factory=dict)  # (drone, scene, start_s)
     last_step: StepMeasures | None = None
+    timelines: tuple[DroneTimeline, ...] | None = None  # the timelines flown, as re-planned (None: the plan's)
 
     def __post_init__(self) -> None:
         n = len(self.plan.timelines)
@@ -80,7 +82,13 @@ class ShootMeasures:
         framing, size, seen = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
         for i, (out, agent) in enumerate(zip(outputs, agents, strict=True)):
             self.interventions[self.drone_ids[i]] = agent.intervention_count
-            if out.mode != AgentMode.FILMING or out.shot is None:
+            if out.shot is None:
+                continue
+            key = (self.drone_ids[i], out.shot.scene_index, out.shot.start_s)
+            # Once a shot is on camera every step of it counts, a search for a lost subject and the
+            # flight back to the shot's marks after it too: the footage is missing then.
+            started = key in self.tallies and self.tallies[key].filming_start_s is not None
+            if not (out.mode.on_shot or (started and out.mode == AgentMode.TRANSIT)):
                 continue
             subject = people.select(self._subject_index[out.shot.subject_id])
             shot_t_s = float(agent.observer.t_s[0]) - self.dt_s  # observe() has moved the clock on
@@ -89,9 +97,9 @@ class ShootMeasures:
             framing[i] = min(float(framing_error(box, target.u, target.v)), MISSING_BOX_ERROR)
             size[i] = min(float(size_error(box[3], target.h)), MISSING_BOX_ERROR) if np.isfinite(box[3]) else 1.0
             seen[i] = bool(in_frame(box))
-            tally = self.tallies.setdefault((self.drone_ids[i], out.shot.scene_index), _ShotTally())
+            tally = self.tallies.setdefault(key, _ShotTally())
             if tally.filming_start_s is None:
-                tally.filming_start_s = round(t_s, 2)
+                tally.filming_start_s, tally.shot = round(t_s, 2), out.shot
             tally.steps += 1
             tally.framing += framing[i]
             tally.size += size[i]
@@ -117,7 +125,7 @@ class ShootMeasures:
     def _visibility(self, own: OwnState, outputs: list[AgentOutput], flying, cameras: list[PinholeCamera]) -> None:
         pose = own.camera_pose()
         for i, out in enumerate(outputs):
-            if out.mode != AgentMode.FILMING or out.shot is None:
+            if not out.mode.on_shot or out.shot is None:
                 continue
             allowed = out.shot.spec.allow_drones_in_frame
             one = CameraPose(pose.position_ned_m[i], pose.rotation_ned_from_camera[i])
@@ -135,9 +143,13 @@ class ShootMeasures:
 
     def shot_log(self) -> list[dict]:
         rows = []
-        for timeline in self.plan.timelines:
-            for shot in timeline.shots:
-                tally = self.tallies.get((timeline.drone_id, shot.scene_index), _ShotTally())
+        for timeline in self.timelines or self.plan.timelines:
+            flown = [t.shot for (d, *_), t in self.tallies.items() if d == timeline.drone_id and t.shot is not None]
+            # The timeline's shots, and those it filmed that a re-plan took off it since.
+            planned = {(s.scene_index, s.start_s) for s in timeline.shots}
+            shots = [*timeline.shots, *(s for s in flown if (s.scene_index, s.start_s) not in planned)]
+            for shot in sorted(shots, key=lambda s: (s.scene_index, s.start_s)):
+                tally = self.tallies.get((timeline.drone_id, shot.scene_index, shot.start_s), _ShotTally())
                 steps = max(tally.steps, 1)
                 rows.append(
                     {
@@ -165,7 +177,7 @@ class ShootMeasures:
         """Per drone, over all its filming steps: the summary's ``drones`` entry."""
         figures = {}
         for drone_id in self.drone_ids:
-            tallies = [t for (d, _), t in self.tallies.items() if d == drone_id]
+            tallies = [t for (d, *_), t in self.tallies.items() if d == drone_id]
             steps = sum(t.steps for t in tallies)
             denominator = max(steps, 1)
             figures[drone_id] = {

@@ -45,5 +45,6 @@ def summary(plan: ShootPlan, run: ShootRun, settings: ShootSettings, outputs: di
         "sim_seconds": round(run.sim_seconds, 2),
         "wall_seconds": round(run.wall_seconds, 2),
         "speed_vs_real_time": round(run.sim_seconds / max(run.wall_seconds, 1e-9), 2),
+        "station": run.station,
         "outputs": outputs,
     }

@@ -7,7 +7,10 @@ Each control step (``dt_s``):
 2. every drone's camera sees its subject: the true box, turned into the tracker's report by the
    perception model (or, with ``yolo``, the rendered view through the detector, tracker and lock);
 3. each agent steps (``dronecine.agent``) with its telemetry, its report and where the other drones
-   are, and its safe command flies its vehicle;
+   are, and its safe command flies its vehicle. The agents got their timelines from the ground
+   station (``dronecine.ground.station``), which runs in the same process over in-memory transports
+   (``ground_link``): before the agents step it hears every drone's state, tells each where the
+   others are, and re-plans or commands when a drone is lost or the shoot is aborted;
 4. the step is measured (framing against the shot's target for the true subject, separation,
    geofence, drones in each other's frames) and recorded (telemetry, events, the views).
 """
@@ -17,12 +20,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from dronecine_sim.perception import PerceptionChoice, PerceptionModel
 from dronecine_sim.render import People, Renderer
+from dronecine_sim.shoot.errors import ShootError
+from dronecine_sim.shoot.ground_link import SimGroundLink
 from dronecine_sim.shoot.measure import ShootMeasures
 from dronecine_sim.shoot.recorder import ShootRecorder
 from dronecine_sim.shoot.settings import ShootSettings
@@ -31,6 +37,7 @@ from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, V
 from dronecine_sim.world import World
 
 from dronecine.agent import AgentMode, EventKind, OnboardAgent
+from dronecine.agent.station_client import onboard_framing_error
 from dronecine.control import BaselineController, BaselineGains, LearnedPolicy, OwnState, Policy, ShotObserver
 from dronecine.flight import SafetyLimits, planning_lag_s
 from dronecine.geometry import CameraPose, PinholeCamera
@@ -48,6 +55,8 @@ logger = logging.getLogger(__name__)
 _CLOTHING_BGR = np.array([[40, 40, 200], [200, 120, 40], [40, 160, 60], [30, 150, 220], [150, 60, 150]], np.uint8)
 ProgressCallback = Callable[[float, float], None]
 SAFETY_MARGIN_M = 0.25
+OVERRUN_S = 120.0  # after a re-plan, at most this long after the plan's end for drones still coming home
+_COMING_DOWN = (AgentMode.RETURN, AgentMode.LAND)
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class ShootRun:
     measures: ShootMeasures
     sim_seconds: float
     wall_seconds: float
+    station: dict[str, Any] = field(default_factory=dict)  # the ground station's figures (lost drones, re-plans)
 
 
 def run_shoot(
@@ -69,27 +79,47 @@ def run_shoot(
 ) -> ShootRun:
     """Fly ``plan`` in simulation, recording into ``out_dir``; ``progress(sim_s, total_s)`` each step."""
     started = time.perf_counter()
-    world = _ShootWorld(mission, plan, settings, plan_settings or PlanSettings())
-    recorder = ShootRecorder(out_dir, world.drone_ids, 1.0 / settings.dt_s, settings.video_size)
-    steps = round((plan.end_s + plan.preroll_s) / settings.dt_s) + 1
+    drone_ids = tuple(t.drone_id for t in plan.timelines)
+    recorder = ShootRecorder(out_dir, drone_ids, 1.0 / settings.dt_s, settings.video_size)
     try:
-        for k in range(steps):
+        world = _ShootWorld(mission, plan, settings, plan_settings or PlanSettings(), out_dir, recorder)
+    except BaseException:
+        recorder.close()
+        raise
+    steps = round((plan.end_s + plan.preroll_s) / settings.dt_s) + 1
+    # A re-planned drone may land later than planned: the shoot runs on while one is coming home.
+    most = steps + round(OVERRUN_S / settings.dt_s)
+    k = 0
+    try:
+        while k < steps or (k < most and world.ground.station.replans and world.coming_down()):
             t_s = -plan.preroll_s + k * settings.dt_s
             world.step(t_s, recorder)
+            k += 1
             if progress is not None:
-                progress((k + 1) * settings.dt_s, steps * settings.dt_s)
+                progress(k * settings.dt_s, max(steps, k) * settings.dt_s)
     except BaseException as error:
         recorder.event(t_s, None, EventKind.ERROR, f"the shoot stopped: {type(error).__name__}: {error}")
         raise
     finally:
+        world.ground.close()
         recorder.close()
-    return ShootRun(world.measures, steps * settings.dt_s, time.perf_counter() - started)
+    world.measures.timelines = tuple(agent.timeline for agent in world.agents)  # as re-planned
+    station = world.ground.summary()
+    return ShootRun(world.measures, k * settings.dt_s, time.perf_counter() - started, station)
 
 
 class _ShootWorld:
     """The simulated set: people, vehicles, cameras, and the agents flying them."""
 
-    def __init__(self, mission: Mission, plan: ShootPlan, settings: ShootSettings, plan_settings: PlanSettings):
+    def __init__(
+        self,
+        mission: Mission,
+        plan: ShootPlan,
+        settings: ShootSettings,
+        plan_settings: PlanSettings,
+        out_dir: Path,
+        recorder: ShootRecorder,
+    ):
         self.mission, self.plan, self.settings = mission, plan, settings
         self.dt_s = settings.dt_s
         self.drone_ids = tuple(t.drone_id for t in plan.timelines)
@@ -116,11 +146,23 @@ class _ShootWorld:
         )
         limits = SafetyLimits.from_mission(mission.safety, margin_m=SAFETY_MARGIN_M, response_lag_s=lag_s)
         paths = nominal_paths(mission)
+        if settings.fail_drone is not None and settings.fail_drone[0] not in self.drone_ids:
+            known = ", ".join(self.drone_ids)
+            raise ShootError(f"cannot fail drone {settings.fail_drone[0]!r}: the mission's drones are {known}")
+        self.ground = SimGroundLink(
+            plan,
+            self.dt_s,
+            plan_settings,
+            out_dir,
+            on_event=lambda e: None if e.from_agent else recorder.event(e.t_s, None, e.kind, e.message),
+            fail_drone=settings.fail_drone,
+            abort_at_s=settings.abort_at_s,
+        )
         cruise = plan_settings.cruise_fraction * mission.safety.max_horizontal_speed_m_s
         climb = plan_settings.climb_fraction * mission.safety.max_vertical_speed_m_s
         self.agents = [
             OnboardAgent(
-                timeline,
+                self.ground.timelines[timeline.drone_id],  # the station's, over the agent protocol
                 _policy(settings, self.dt_s, camera),
                 ShotObserver(1, camera, self.dt_s),
                 limits,
@@ -130,6 +172,7 @@ class _ShootWorld:
             )
             for timeline, camera in zip(plan.timelines, self.cameras, strict=True)
         ]
+        self.ground.attach(self.agents)
         self.measures = ShootMeasures(mission, plan, self.dt_s)
         # The views are rendered for the videos and for the detector (at the video's size, or its default).
         size = settings.video_size or ((480, 270) if self.onboard else None)
@@ -138,6 +181,9 @@ class _ShootWorld:
         self._subject_of = [None] * n
         self._last_frame: list[np.ndarray | None] = [None] * n
 
+    def coming_down(self) -> bool:
+        return any(agent.mode in _COMING_DOWN for agent in self.agents)
+
     # --- one step -------------------------------------------------------------------------------
 
     def step(self, t_s: float, recorder: ShootRecorder) -> None:
@@ -145,6 +191,7 @@ class _ShootWorld:
         if t_s >= 0.0:
             self.people.step(self.dt_s, self.rng)
         own = OwnState(s.position_ned_m, s.velocity_ned_m_s, s.yaw_deg, s.gimbal_pitch_deg, s.gimbal_yaw_deg)
+        self.ground.exchange(t_s, own, self.drone_ids)  # states in; the others, timelines, commands out
         pose = own.camera_pose()
         true_box = self._true_boxes(pose)
         frames = self._render(pose) if self.renderers else [None] * n
@@ -153,9 +200,16 @@ class _ShootWorld:
         yaw_rate, pitch_rate, gimbal_yaw_rate = np.zeros(n), np.zeros(n), np.zeros(n)
         outputs = []
         for i, agent in enumerate(self.agents):
-            others = np.delete(s.position_ned_m, i, axis=0)
-            others = others[-others[:, 2] > 0.3]  # the station reports the drones in the air
-            out = agent.step(t_s, own.take(np.array([i])), track.take(np.array([i])), others)
+            client = self.ground.clients[self.drone_ids[i]]
+            others = client.others_ned_m(t_s)  # the drones in the air, as the station reports them
+            out = agent.step(
+                t_s,
+                own.take(np.array([i])),
+                track.take(np.array([i])),
+                others,
+                ground_link_age_s=client.link_age_s(t_s),
+            )
+            self.ground.after_step(self.drone_ids[i], t_s, out.events, onboard_framing_error(agent, track.box[i]))
             outputs.append(out)
             yaw = np.radians(s.yaw_deg[i])
             north, east, down = out.velocity_ned_m_s
@@ -286,7 +340,7 @@ class _ShootWorld:
         step = self.measures.last_step
         for i, drone_id in enumerate(self.drone_ids):
             out = outputs[i]
-            filming = out.mode == AgentMode.FILMING
+            filming = bool(np.isfinite(step.framing_error[i]))  # the measures counted this step
             box = true_box[i]
             recorder.telemetry(
                 drone_id,

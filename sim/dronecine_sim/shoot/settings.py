@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from dronecine_sim.perception import PerceptionChoice, PerceptionLevel
@@ -19,6 +20,10 @@ class ShootSettings:
     weights: the detector's weights for ``yolo`` (None: the resolution order of ``dronecine.perception``).
     wind_sigma_m_s: gusts (stationary standard deviation per horizontal axis).
     subject_noise: how much the people wobble off their scripts (0: exactly the nominal paths).
+    fail_drone: (drone id, t_s): that drone's link to the station goes silent at t_s (its link-loss
+        failsafe takes over; the station re-plans without it), for tests and demos. None: no failure.
+    abort_at_s: the operator aborts the shoot at this mission time (every drone to the mission's
+        ``abort_action``). None: no abort.
     """
 
     seed: int = 0
@@ -30,6 +35,8 @@ class ShootSettings:
     weights: str | None = None
     wind_sigma_m_s: float = 0.5
     subject_noise: float = 1.0
+    fail_drone: tuple[str, float] | None = None
+    abort_at_s: float | None = None
 
     def __post_init__(self) -> None:
         choices = [choice.value for choice in PerceptionChoice]
@@ -45,6 +52,10 @@ class ShootSettings:
             raise ShootError(f"wind_sigma_m_s {self.wind_sigma_m_s} is out of range (expected 0..5)")
         if not 0.0 <= self.subject_noise <= 3.0:
             raise ShootError(f"subject_noise {self.subject_noise} is out of range (expected 0..3)")
+        if self.fail_drone is not None and not math.isfinite(self.fail_drone[1]):
+            raise ShootError(f"the failure time {self.fail_drone[1]} is not a number of seconds")
+        if self.abort_at_s is not None and not math.isfinite(self.abort_at_s):
+            raise ShootError(f"the abort time {self.abort_at_s} is not a number of seconds")
 
     @property
     def video_size(self) -> tuple[int, int] | None:

@@ -1,6 +1,6 @@
 """Every constant of the simulated camera drone, with its unit, valid range and randomisation range.
 
-Each field of ``VehicleParams`` is declared with ``_param(default, unit, minimum, maximum,
+Each field of ``VehicleParams`` is declared with ``param_field(default, unit, minimum, maximum,
 randomise, doc)``, as a PX4 parameter file would list it: the default, the unit, the range a
 value must lie in, and the range ``randomise`` draws from for domain randomisation (``None``:
 never randomised). ``param_specs()`` reads the declarations back, so each constant is described in
@@ -34,9 +34,10 @@ class VehicleParamSpec:
     doc: str
 
 
-def _param(
+def param_field(
     default: float, unit: str, minimum: float, maximum: float, randomise: tuple[float, float] | None, doc: str
 ) -> Any:
+    """A dataclass field declared as a parameter (its spec readable with ``read_specs``)."""
     return dataclasses.field(
         default=default,
         metadata={
@@ -68,10 +69,10 @@ class VehicleParams:
     """
 
     # --- velocity loop -------------------------------------------------------------------------
-    velocity_tau_s: float = _param(
+    velocity_tau_s: float = param_field(
         0.35, "s", 0.01, 10.0, (0.2, 0.6), "time constant of the velocity loop's first-order response"
     )
-    max_horizontal_speed_m_s: float = _param(
+    max_horizontal_speed_m_s: float = param_field(
         12.0,
         "m/s",
         0.1,
@@ -79,55 +80,63 @@ class VehicleParams:
         (8.0, 16.0),
         "largest horizontal speed of the vehicle's own velocity (cf. PX4 MPC_XY_VEL_MAX)",
     )
-    max_up_speed_m_s: float = _param(3.0, "m/s", 0.1, 20.0, (2.0, 5.0), "largest climb rate (cf. PX4 MPC_Z_VEL_MAX_UP)")
-    max_down_speed_m_s: float = _param(
+    max_up_speed_m_s: float = param_field(
+        3.0, "m/s", 0.1, 20.0, (2.0, 5.0), "largest climb rate (cf. PX4 MPC_Z_VEL_MAX_UP)"
+    )
+    max_down_speed_m_s: float = param_field(
         1.5, "m/s", 0.1, 20.0, (1.0, 2.5), "largest descent rate (cf. PX4 MPC_Z_VEL_MAX_DN)"
     )
-    max_horizontal_accel_m_s2: float = _param(
+    max_horizontal_accel_m_s2: float = param_field(
         5.0, "m/s^2", 0.1, 30.0, (3.0, 7.0), "largest norm of the horizontal acceleration (cf. PX4 MPC_ACC_HOR_MAX)"
     )
-    max_vertical_accel_m_s2: float = _param(
+    max_vertical_accel_m_s2: float = param_field(
         4.0, "m/s^2", 0.1, 30.0, (2.5, 5.0), "largest vertical acceleration, up or down (cf. PX4 MPC_ACC_UP_MAX)"
     )
-    max_jerk_m_s3: float = _param(
+    max_jerk_m_s3: float = param_field(
         8.0, "m/s^3", 0.5, 200.0, (4.0, 12.0), "largest norm of the 3-D jerk of the own velocity (cf. PX4 MPC_JERK_MAX)"
     )
     # --- yaw -------------------------------------------------------------------------------------
-    max_yaw_rate_deg_s: float = _param(
+    max_yaw_rate_deg_s: float = param_field(
         60.0, "deg/s", 1.0, 1000.0, (40.0, 90.0), "largest body yaw rate (cf. PX4 MPC_YAWRAUTO_MAX)"
     )
-    yaw_tau_s: float = _param(0.2, "s", 0.01, 5.0, (0.1, 0.35), "time constant of the yaw rate's response")
+    yaw_tau_s: float = param_field(0.2, "s", 0.01, 5.0, (0.1, 0.35), "time constant of the yaw rate's response")
     # --- wind ------------------------------------------------------------------------------------
-    wind_mean_north_m_s: float = _param(0.0, "m/s", -30.0, 30.0, (-4.0, 4.0), "mean wind, north component")
-    wind_mean_east_m_s: float = _param(0.0, "m/s", -30.0, 30.0, (-4.0, 4.0), "mean wind, east component")
-    wind_sigma_m_s: float = _param(
+    wind_mean_north_m_s: float = param_field(0.0, "m/s", -30.0, 30.0, (-4.0, 4.0), "mean wind, north component")
+    wind_mean_east_m_s: float = param_field(0.0, "m/s", -30.0, 30.0, (-4.0, 4.0), "mean wind, east component")
+    wind_sigma_m_s: float = param_field(
         0.5, "m/s", 0.0, 15.0, (0.0, 1.5), "gust standard deviation per horizontal axis (OU stationary std)"
     )
-    wind_vertical_sigma_m_s: float = _param(
+    wind_vertical_sigma_m_s: float = param_field(
         0.2, "m/s", 0.0, 10.0, (0.0, 0.5), "gust standard deviation, vertical (OU stationary std)"
     )
-    wind_tau_s: float = _param(3.0, "s", 0.1, 100.0, (1.0, 6.0), "correlation time of the gusts (OU time constant)")
-    wind_gain: float = _param(
+    wind_tau_s: float = param_field(
+        3.0, "s", 0.1, 100.0, (1.0, 6.0), "correlation time of the gusts (OU time constant)"
+    )
+    wind_gain: float = param_field(
         1.0, "1", 0.0, 2.0, (0.6, 1.0), "fraction of the wind the vehicle drifts with once settled (1: with the air)"
     )
-    wind_response_tau_s: float = _param(
+    wind_response_tau_s: float = param_field(
         1.0, "s", 0.05, 20.0, (0.5, 2.0), "time constant with which the drift follows the wind (mass over drag)"
     )
     # --- gimbal ----------------------------------------------------------------------------------
-    gimbal_pitch_min_deg: float = _param(-90.0, "deg", -90.0, 0.0, None, "lowest gimbal pitch (-90: straight down)")
-    gimbal_pitch_max_deg: float = _param(30.0, "deg", 0.0, 90.0, None, "highest gimbal pitch, looking up")
-    gimbal_yaw_min_deg: float = _param(-90.0, "deg", -180.0, 0.0, None, "gimbal yaw hard stop, left of the nose")
-    gimbal_yaw_max_deg: float = _param(90.0, "deg", 0.0, 180.0, None, "gimbal yaw hard stop, right of the nose")
-    gimbal_max_rate_deg_s: float = _param(
+    gimbal_pitch_min_deg: float = param_field(
+        -90.0, "deg", -90.0, 0.0, None, "lowest gimbal pitch (-90: straight down)"
+    )
+    gimbal_pitch_max_deg: float = param_field(30.0, "deg", 0.0, 90.0, None, "highest gimbal pitch, looking up")
+    gimbal_yaw_min_deg: float = param_field(-90.0, "deg", -180.0, 0.0, None, "gimbal yaw hard stop, left of the nose")
+    gimbal_yaw_max_deg: float = param_field(90.0, "deg", 0.0, 180.0, None, "gimbal yaw hard stop, right of the nose")
+    gimbal_max_rate_deg_s: float = param_field(
         90.0, "deg/s", 1.0, 1000.0, (60.0, 120.0), "largest gimbal rate, pitch and yaw alike"
     )
-    gimbal_tau_s: float = _param(0.08, "s", 0.005, 2.0, (0.04, 0.15), "time constant of the gimbal rates' response")
+    gimbal_tau_s: float = param_field(
+        0.08, "s", 0.005, 2.0, (0.04, 0.15), "time constant of the gimbal rates' response"
+    )
     # --- camera ----------------------------------------------------------------------------------
-    camera_hfov_deg: float = _param(84.0, "deg", 1.0, 170.0, (75.0, 90.0), "horizontal field of view")
-    camera_width_px: int = _param(1280, "px", 2, 16384, None, "image width")
-    camera_height_px: int = _param(720, "px", 2, 16384, None, "image height")
+    camera_hfov_deg: float = param_field(84.0, "deg", 1.0, 170.0, (75.0, 90.0), "horizontal field of view")
+    camera_width_px: int = param_field(1280, "px", 2, 16384, None, "image width")
+    camera_height_px: int = param_field(720, "px", 2, 16384, None, "image height")
     # --- ground ----------------------------------------------------------------------------------
-    crash_speed_m_s: float = _param(
+    crash_speed_m_s: float = param_field(
         1.0, "m/s", 0.1, 20.0, None, "downward ground speed above which touching the ground is a crash"
     )
 
@@ -174,9 +183,10 @@ def param_specs() -> tuple[VehicleParamSpec, ...]:
     return _SPECS
 
 
-def _read_specs() -> tuple[VehicleParamSpec, ...]:
+def read_specs(params_class: type) -> tuple[VehicleParamSpec, ...]:
+    """The specs of a dataclass whose fields are all ``param_field``s, in field order."""
     specs = []
-    for f in dataclasses.fields(VehicleParams):
+    for f in dataclasses.fields(params_class):
         meta = f.metadata[_SPEC_KEY]
         specs.append(
             VehicleParamSpec(
@@ -192,5 +202,5 @@ def _read_specs() -> tuple[VehicleParamSpec, ...]:
     return tuple(specs)
 
 
-_SPECS = _read_specs()
+_SPECS = read_specs(VehicleParams)
 FLOAT_FIELDS: tuple[str, ...] = tuple(s.name for s in _SPECS if s.name not in INTEGER_FIELDS)

@@ -1,0 +1,123 @@
+"""Re-planning without a lost drone: its shots go by priority to a drone that can fly there in time
+and keep its distance, or are dropped, lowest priority first."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from plankit import ROBOT_SKIES, duet_document, load
+
+from dronecine.ground import plan_shoot
+from dronecine.ground.replan import LostDrone, replan
+from dronecine.mission import load_mission
+from dronecine.mission.safety import FailsafeAction
+from dronecine.mission.scenes import Priority
+
+LOST_AT_S = 9.0  # in the first scene of the duet (0..16 s)
+
+
+def _duet(spotlight_priority: str | None = "high"):
+    doc = duet_document(scene_s=16.0)
+    if spotlight_priority:
+        doc["scenes"][1]["shots"][0]["priority"] = spotlight_priority  # solo's shot in "together"
+    mission = load(doc)
+    return mission, plan_shoot(mission)
+
+
+def _where(plan, drone_id: str, t_s: float) -> np.ndarray:
+    i = [t.drone_id for t in plan.timelines].index(drone_id)
+    return plan.predicted_ned_m[i, int(np.argmin(np.abs(plan.sample_t_s - t_s)))]
+
+
+def _lose_solo(mission, plan, duo_at=None, action=FailsafeAction.RETURN, solo_at=None):
+    timelines = {t.drone_id: t for t in plan.timelines}
+    solo = solo_at if solo_at is not None else _where(plan, "solo", LOST_AT_S)
+    lost = LostDrone("solo", LOST_AT_S, solo, action, "silent")
+    duo = duo_at if duo_at is not None else _where(plan, "duo", LOST_AT_S)
+    return replan(mission, timelines, {"duo": duo}, [lost], LOST_AT_S)
+
+
+def test_the_lost_drones_high_priority_shot_goes_to_the_other_drone() -> None:
+    mission, plan = _duet("high")
+    result = _lose_solo(mission, plan)
+    assert [(m.scene, m.move, m.from_drone, m.to_drone) for m in result.moved] == [
+        ("together", "spotlight", "solo", "duo")
+    ]
+    dropped = {(d.scene, d.drone, d.move): d for d in result.dropped}
+    assert set(dropped) == {("arrival", "solo", "orbit"), ("together", "duo", "profile")}
+    assert "higher priority" in dropped["together", "duo", "profile"].reason
+    duo = result.timelines["duo"]
+    assert [(s.scene, s.spec.move, s.spec.drone) for s in duo.shots] == [
+        ("arrival", "follow", "duo"),
+        ("together", "spotlight", "duo"),
+    ]
+    assert duo.shots[0] is plan.timeline("duo").shots[0]  # the shot under way carries on untouched
+    taken = duo.shots[1]
+    assert taken.assigned and taken.priority == Priority.HIGH
+    assert taken.shot.camera == mission.drone("duo").camera.pinhole()  # rebuilt for the duo's lens
+    assert taken.shot.size == plan.timeline("solo").shots[1].shot.size
+    assert result.timelines["solo"].shots == ()  # nothing left for the lost drone
+    assert "spotlight on ada in together goes from solo to duo" in result.summary()
+
+
+def test_at_equal_priority_a_drone_keeps_its_own_shot_and_the_lost_one_is_dropped() -> None:
+    mission, plan = _duet(None)
+    result = _lose_solo(mission, plan)
+    assert result.moved == ()
+    assert {(d.scene, d.drone, d.move) for d in result.dropped} == {
+        ("arrival", "solo", "orbit"),
+        ("together", "solo", "spotlight"),
+    }
+    assert "duo" not in result.timelines  # its timeline did not change
+
+
+def test_a_drone_too_far_away_to_arrive_in_time_does_not_take_the_shot() -> None:
+    mission, plan = _duet("high")
+    far = _where(plan, "duo", LOST_AT_S) + np.array([-90.0, 0.0, 0.0])
+    result = _lose_solo(mission, plan, duo_at=far)
+    spotlight = next(d for d in result.dropped if d.move == "spotlight")
+    assert "cannot reach it in time" in spotlight.reason
+    assert not any(m.move == "spotlight" for m in result.moved)
+
+
+def test_a_shot_that_would_bring_the_drone_too_close_to_the_lost_one_is_dropped() -> None:
+    mission, plan = _duet("high")
+    # The lost drone hovers right on the spotlight's marks (its failsafe is to hold there).
+    at_marks = _where(plan, "solo", plan.timeline("solo").shots[1].start_s + 2.0)
+    result = _lose_solo(mission, plan, action=FailsafeAction.HOLD, solo_at=at_marks)
+    spotlight = next(d for d in result.dropped if d.move == "spotlight")
+    assert f"closer than {mission.safety.min_separation_m:g} m" in spotlight.reason
+
+
+def test_a_landing_lost_drone_frees_the_sky_and_the_shot_is_taken() -> None:
+    mission, plan = _duet("high")
+    at_marks = _where(plan, "solo", plan.timeline("solo").shots[1].start_s + 2.0)
+    result = _lose_solo(mission, plan, action=FailsafeAction.LAND, solo_at=at_marks)
+    assert [m.move for m in result.moved] == ["spotlight"]  # it is on the ground before the scene
+
+
+@pytest.fixture(scope="module")
+def robot_skies():
+    mission = load_mission(ROBOT_SKIES).mission
+    return mission, plan_shoot(mission)
+
+
+def test_robot_skies_without_the_watcher_keeps_its_high_priority_shot(robot_skies) -> None:
+    mission, plan = robot_skies
+    t_s = 60.0
+    timelines = {t.drone_id: t for t in plan.timelines}
+    positions = {d: _where(plan, d, t_s) for d in ("companion", "confidant")}
+    lost = LostDrone("watcher", t_s, _where(plan, "watcher", t_s), FailsafeAction.RETURN, "silent")
+    result = replan(mission, timelines, positions, [lost], t_s)
+    moved = {(m.scene, m.move): m.to_drone for m in result.moved}
+    assert set(moved) == {("farewell", "dronie")} and moved["farewell", "dronie"] in ("companion", "confidant")
+    # The drone that takes it gives up its own normal shot; the other keeps its own (equal priorities
+    # do not displace each other).
+    assert [(d.scene, d.drone) for d in result.dropped if d.drone != "watcher"] == [
+        ("farewell", moved["farewell", "dronie"])
+    ]
+    assert all(d.priority != Priority.HIGH for d in result.dropped)  # only lower priorities are dropped
+    assert {d.scene for d in result.dropped if d.drone == "watcher"} == {"meeting", "walk_together", "the_run"}
+    taker = result.timelines[moved["farewell", "dronie"]]
+    assert any(s.spec.move == "dronie" and s.spec.drone == taker.drone_id for s in taker.shots)
+    assert not any(s.scene == "farewell" and s.spec.move != "dronie" for s in taker.shots)
