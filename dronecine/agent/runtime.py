@@ -112,7 +112,7 @@ class AgentRuntime:
         self.perception = perception
         self.settings = settings or RuntimeSettings()
         self.telemetry = LatestTelemetry(link)
-        self.clock = SyncedClock()
+        self.clock = SyncedClock(self.settings.time_scale)
         self.timer = StageTimer()
         self.on_event = on_event
         self.agent: OnboardAgent | None = None
@@ -138,11 +138,16 @@ class AgentRuntime:
         serve: asyncio.Task[None] | None = None
         try:
             await self._connect_vehicle(url)
+            # Before the station: from the hello on, a long silence would make the drone lost.
+            await asyncio.get_running_loop().run_in_executor(None, self.perception.warm_up)
             timeline = await self._connect_station(connect_station, token)
             home = self.telemetry.home
-            self.frame = MissionFrame.from_home(
-                self.mission.origin, home, timeline.home_ned_m, self.drone_id, self.settings.home_tolerance_m
-            )
+            if self.settings.home_from_gps:
+                self.frame = MissionFrame.from_home(
+                    self.mission.origin, home, timeline.home_ned_m, self.drone_id, self.settings.home_tolerance_m
+                )
+            else:
+                self.frame = MissionFrame.at_planned_home(home, timeline.home_ned_m)
             self.agent = build_agent(self.mission, timeline, self.settings, self.timer)
             self.client.attach(self.agent)
             serve = asyncio.get_running_loop().create_task(self.client.serve(), name=f"{self.drone_id}-station")
@@ -185,7 +190,7 @@ class AgentRuntime:
         return timeline
 
     async def _loop(self) -> None:
-        period = self.settings.dt_s
+        period = self.settings.dt_s / self.settings.time_scale  # wall seconds
         start = time.monotonic()
         tick = 0
         next_stats = start + self.settings.stats_period_s
@@ -196,10 +201,10 @@ class AgentRuntime:
             self.steps += 1
             now = time.monotonic()
             late = now - (start + (tick + 1) * period)  # past the next step's deadline
-            if late > 0.0:
+            if late >= period:  # a whole tick missed: count it, skip the missed ticks (no burst after a stall)
+                missed = int(late // period)
                 self.overruns += 1
                 self.max_late_s = max(self.max_late_s, late)
-                missed = int(late // period) + 1
                 logger.warning(
                     "%s: a step took %.0f ms (period %.0f ms): %d tick(s) skipped",
                     self.drone_id, (now - begun) * 1e3, period * 1e3, missed,
@@ -270,7 +275,7 @@ class AgentRuntime:
         elif phase == FlightPhase.OFFBOARD:
             if telemetry.flight_mode == FlightMode.OFFBOARD:
                 self._seen_offboard = True
-            elif self._seen_offboard and telemetry.flight_mode is not None:
+            if self._seen_offboard and telemetry.flight_mode not in (FlightMode.OFFBOARD, None):
                 self.phase = FlightPhase.AUTOPILOT
                 message = (
                     f"PX4 left offboard ({telemetry.flight_mode.value}): the autopilot flies, the agent only reports"

@@ -260,6 +260,6 @@ def onboard_framing_error(agent: OnboardAgent, box: FloatArray) -> float | None:
     """The framing error as the drone itself can tell it, from its tracker's box (u, v, w, h) and its
     shot's target point; None when it is not filming or sees no box."""
     reference = agent.reference
-    if agent.shot is None or reference is None or not np.isfinite(box).all():
+    if agent.shot is None or reference is None or not np.isfinite(box).all() or (box[2:] <= 0.0).any():
         return None
     return float(framing_error(np.asarray(box), float(reference.target_u[0]), float(reference.target_v[0])))

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from dronecine import __version__
+from dronecine.cli.agent_cmd import agent_command
+from dronecine.cli.ground_cmd import ground_command
 from dronecine.cli.mission_cmds import mission_app, validate
 from dronecine.cli.moves_cmd import moves
 from dronecine.cli.plugins import register_plugins
@@ -21,6 +23,8 @@ app = typer.Typer(
 app.command()(validate)
 app.command()(moves)
 app.add_typer(mission_app, name="mission")
+app.command("agent")(agent_command)
+app.command("ground")(ground_command)
 register_plugins(app)
 
 

@@ -159,7 +159,9 @@ def _observation(
 ) -> NDArray[np.float32]:
     """The fields that come from the track, the telemetry and the references."""
     obs = np.empty((track.n, OBSERVATION.size), dtype=np.float32)
-    has_box = (track.status != TrackStatus.LOST) & np.isfinite(track.box).all(axis=1)
+    # A box with no height (a tracker's prediction can shrink one to nothing) is no box at all.
+    with np.errstate(invalid="ignore"):
+        has_box = (track.status != TrackStatus.LOST) & np.isfinite(track.box).all(axis=1) & (track.box[:, 3] > 0.0)
     box = np.where(has_box[:, None], track.box, 0.0)
     offset = np.stack([box[:, 0] - reference.target_u, box[:, 1] - reference.target_v], axis=1)
     obs[:, OBSERVATION.slice_of("box_offset")] = np.where(has_box[:, None], offset, 0.0)

@@ -28,6 +28,8 @@ from dronecine.perception.tracker import Tracks
 FloatArray = NDArray[np.float64]
 
 
+_MIN_HEIGHT_PX = 2.0  # the Kalman prediction of a vanished, shrinking box stops here, above zero
+
 @dataclass(frozen=True)
 class AcquireCue:
     """Where the mission expects the subject in this frame: a normalised image point and a gate radius
@@ -96,6 +98,8 @@ class SubjectLock:
         self._size = (tracks.width_px, tracks.height_px)
         if self._mean is not None:
             self._mean, self._covariance = self._kalman.predict(self._mean, self._covariance)
+            if self._mean[3] < _MIN_HEIGHT_PX:  # a shrinking box coasts to nothing, then below: hold it
+                self._mean[3], self._mean[7] = _MIN_HEIGHT_PX, 0.0
         chosen = self._follow(tracks)
         if chosen is None and self._mean is not None:
             chosen = self._reacquire(tracks, frame, cue)

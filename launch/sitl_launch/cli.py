@@ -25,7 +25,10 @@ examples:
   launch/px4_sitl.py stop
 
 agent/station templates get {drone_id} {instance} {sys_id} {offboard_url} {offboard_port}
-{gcs_port} {mission} {run_dir} {model} (station: {drones} instead of the per-drone ones).
+{gcs_port} {mission} {run_dir} {model} (station: {drones} instead of the per-drone ones), e.g.
+(start `dronecine ground MISSION --out runs/sitl/ground` first: the agents read its token):
+  --agent-cmd "dronecine agent {mission} --drone {drone_id} --url {offboard_url} --frames sim
+               --token-file {run_dir}/ground/station.token"
 """
 
 

@@ -156,3 +156,14 @@ def test_a_weak_detection_is_never_taken_for_the_subject():
     weak = Tracks(weak.track_id, weak.xyxy_px, np.array([0.2, 0.9]), weak.detection, W, H)
     lock.update(weak)
     assert lock.track_id == 2
+
+
+def test_a_shrinking_subjects_predicted_box_never_loses_its_height():
+    """A subject walking away fast shrinks in frame; once it vanishes the prediction must not shrink
+    the box through zero (a negative height is no box to frame)."""
+    lock = central_lock(hold_s=3.0)
+    for step in range(10):
+        lock.update(tracks((7, 320, 180, 60 - 5 * step)))
+    heights = [lock.update(tracks()).box[0, 3] for _ in range(25)]
+    assert min(heights) > 0.0
+    assert heights[0] < 15 / H  # it was still shrinking as predicted

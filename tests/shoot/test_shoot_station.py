@@ -88,3 +88,27 @@ def test_the_same_seed_gives_the_same_shoot_with_the_station_in_the_loop(tmp_pat
     second = _shoot(tmp_path / "b", doc, fail_drone=("duo", 3.0))
     assert first[4] == second[4]  # telemetry, line by line
     assert first[2].station == second[2].station
+
+
+def test_a_low_battery_sends_the_drones_home_and_the_station_knows(tmp_path) -> None:
+    """Packs that start just above the mission's return charge: in flight they drain to it, each
+    drone's failsafe flies it home and lands, the station hears the charge and re-plans."""
+    doc = duet_document(scene_s=16.0)
+    doc["safety"]["battery_return_percent"] = 30
+    _, _, run, _, telemetry, events = _shoot(tmp_path, doc, battery_percent=31.0)
+    assert run.measures.separation_violations == 0 and run.measures.geofence_breaches == 0
+    figures = run.measures.drone_figures()
+    for drone_id, rows in telemetry.items():
+        assert figures[drone_id]["battery_end_percent"] < 30.0
+        assert rows[-1]["mode"] == "landed", drone_id
+        failsafes = [e for e in events if e["kind"] == "failsafe" and e["drone"] == drone_id]
+        assert failsafes and "battery" in failsafes[0]["message"]
+    assert "battery" in " ".join(run.station["lost"].values())
+    assert run.station["replans"]
+
+
+def test_a_full_battery_changes_nothing(tmp_path) -> None:
+    _, _, run, _, _, events = _shoot(tmp_path, duet_document(scene_s=16.0))
+    assert not any(e["kind"] == "failsafe" for e in events)
+    assert run.station["lost"] == {} and run.station["replans"] == []
+    assert all(f["battery_end_percent"] > 90.0 for f in run.measures.drone_figures().values())

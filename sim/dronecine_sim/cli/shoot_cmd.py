@@ -58,6 +58,14 @@ def shoot_command(
         float | None,
         typer.Option("--abort-at", metavar="T_S", help="Abort all at mission time T_S (the mission's abort_action)."),
     ] = None,
+    battery: Annotated[
+        float,
+        typer.Option(
+            "--battery",
+            metavar="PERCENT",
+            help="Every pack's charge at take-off; a low one exercises the battery return and the re-plan.",
+        ),
+    ] = 100.0,
 ) -> None:
     """Fly MISSION in simulation (offline, no PX4, no GPU): every drone's footage, telemetry, an edit
     (OpenTimelineIO and a rough cut) and an HTML report in --out."""
@@ -76,6 +84,7 @@ def shoot_command(
         video_width_px=video_width,
         fail_drone=_failure(fail_drone),
         abort_at_s=abort_at,
+        battery_percent=battery,
     )
     out_dir = out or Path("runs") / mission_file.stem
     plan = plan_shoot(mission)  # an infeasible plan stops here, before any folder is made

@@ -93,8 +93,11 @@ class SimGroundLink:
 
     # --- each step ------------------------------------------------------------------------------
 
-    def exchange(self, t_s: float, own: OwnState, drone_ids: Sequence[str]) -> None:
-        """The messages of the step at ``t_s`` (``own``: every drone's telemetry, in ``drone_ids`` order)."""
+    def exchange(
+        self, t_s: float, own: OwnState, drone_ids: Sequence[str], battery_percent: Sequence[float] | None = None
+    ) -> None:
+        """The messages of the step at ``t_s`` (``own``: every drone's telemetry, ``battery_percent`` its
+        gauge, in ``drone_ids`` order)."""
         self.clock.t_s = t_s
         if self._fail_drone is not None and t_s >= self._fail_drone[1] - 1e-9:
             self.fail(self._fail_drone[0])
@@ -102,16 +105,19 @@ class SimGroundLink:
         if self._abort_at_s is not None and t_s >= self._abort_at_s - 1e-9:
             self._abort_at_s = None
             self.abort("operator (--abort-at)", f"at t={t_s:.1f} s")
-        self._run(self._exchange(t_s, own, drone_ids))
+        self._run(self._exchange(t_s, own, drone_ids, battery_percent))
 
-    async def _exchange(self, t_s: float, own: OwnState, drone_ids: Sequence[str]) -> None:
+    async def _exchange(
+        self, t_s: float, own: OwnState, drone_ids: Sequence[str], battery_percent: Sequence[float] | None
+    ) -> None:
         for i, drone_id in enumerate(drone_ids):
             client = self.clients[drone_id]
             framing = None
             if drone_id in self._last_step:
                 step_t_s, events, framing = self._last_step.pop(drone_id)
                 await client.send_events(step_t_s, events)
-            await client.publish(t_s, own.take(np.array([i])), framing_error=framing)
+            battery = None if battery_percent is None else float(battery_percent[i])
+            await client.publish(t_s, own.take(np.array([i])), battery_percent=battery, framing_error=framing)
         await self.hub.settle()
         await self.station.check()
         # Every state of the step is in: every agent now learns where the others are at t_s exactly

@@ -63,6 +63,7 @@ class ShootMeasures:
         self._previous_accel = np.zeros((n, 3))
         self.drone_ids = tuple(t.drone_id for t in self.plan.timelines)
         self.interventions = dict.fromkeys(self.drone_ids, 0)
+        self.battery_percent: dict[str, float] = {}  # each pack's charge at the last step
         self._subject_index = {s.id: k for k, s in enumerate(self.mission.subjects)}
 
     def add(
@@ -187,5 +188,6 @@ class ShootMeasures:
                 "jerk_rms": round(float(np.sqrt(sum(t.jerk2 for t in tallies) / denominator)), 3) if steps else None,
                 "filming_steps": steps,
                 "safety_interventions": self.interventions[drone_id],
+                "battery_end_percent": self.battery_percent.get(drone_id),
             }
         return figures

@@ -34,6 +34,7 @@ from dronecine_sim.shoot.recorder import ShootRecorder
 from dronecine_sim.shoot.settings import ShootSettings
 from dronecine_sim.subjects import from_mission
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
+from dronecine_sim.vehicle.battery import BatteryModel, randomise_battery
 from dronecine_sim.world import World
 
 from dronecine.agent import AgentMode, EventKind, OnboardAgent
@@ -125,6 +126,10 @@ class _ShootWorld:
         self.drone_ids = tuple(t.drone_id for t in plan.timelines)
         self.subject_ids = tuple(s.id for s in mission.subjects)
         self.rng = np.random.default_rng([settings.seed, 0])
+        # The packs and their gauges draw from their own stream: the flight's draws stay as they were.
+        self.battery_rng = np.random.default_rng([settings.seed, 3])
+        packs = randomise_battery(len(plan.timelines), self.battery_rng)  # aged packs, heavier cameras
+        self.battery = BatteryModel([replace(p, initial_percent=settings.battery_percent) for p in packs])
         self.people = from_mission(mission, np.random.default_rng([settings.seed, 1]), noise=settings.subject_noise)
         n = len(self.drone_ids)
         self.cameras = [mission.drone(d).camera.pinhole() for d in self.drone_ids]
@@ -191,7 +196,8 @@ class _ShootWorld:
         if t_s >= 0.0:
             self.people.step(self.dt_s, self.rng)
         own = OwnState(s.position_ned_m, s.velocity_ned_m_s, s.yaw_deg, s.gimbal_pitch_deg, s.gimbal_yaw_deg)
-        self.ground.exchange(t_s, own, self.drone_ids)  # states in; the others, timelines, commands out
+        battery = self.battery.reading_percent(self.battery_rng)
+        self.ground.exchange(t_s, own, self.drone_ids, battery)  # states in; the others, timelines, commands out
         pose = own.camera_pose()
         true_box = self._true_boxes(pose)
         frames = self._render(pose) if self.renderers else [None] * n
@@ -208,6 +214,7 @@ class _ShootWorld:
                 track.take(np.array([i])),
                 others,
                 ground_link_age_s=client.link_age_s(t_s),
+                battery_percent=float(battery[i]),
             )
             self.ground.after_step(self.drone_ids[i], t_s, out.events, onboard_framing_error(agent, track.box[i]))
             outputs.append(out)
@@ -237,6 +244,8 @@ class _ShootWorld:
         parked = np.array([not out.mode.flying for out in outputs])
         for _ in range(self.settings.substeps):
             self.vehicle.step(self.state, command, self.rng)
+        charge = self.battery.step(self.state.own_velocity_ned_m_s, self.dt_s, flying=~parked)
+        self.measures.battery_percent = {d: round(float(c), 1) for d, c in zip(self.drone_ids, charge, strict=True)}
         if parked.any():  # motors off: a parked drone does not drift in the wind
             self.state.position_ned_m[parked, 2] = 0.0
             for array in (self.state.velocity_ned_m_s, self.state.own_velocity_ned_m_s, self.state.wind_drift_ned_m_s):

@@ -24,6 +24,8 @@ class ShootSettings:
         failsafe takes over; the station re-plans without it), for tests and demos. None: no failure.
     abort_at_s: the operator aborts the shoot at this mission time (every drone to the mission's
         ``abort_action``). None: no abort.
+    battery_percent: every pack's charge at the start (%); a low one exercises the battery failsafe
+        (the drone returns at the mission's ``battery_return_percent``, the station re-plans).
     """
 
     seed: int = 0
@@ -37,6 +39,7 @@ class ShootSettings:
     subject_noise: float = 1.0
     fail_drone: tuple[str, float] | None = None
     abort_at_s: float | None = None
+    battery_percent: float = 100.0
 
     def __post_init__(self) -> None:
         choices = [choice.value for choice in PerceptionChoice]
@@ -54,6 +57,8 @@ class ShootSettings:
             raise ShootError(f"subject_noise {self.subject_noise} is out of range (expected 0..3)")
         if self.fail_drone is not None and not math.isfinite(self.fail_drone[1]):
             raise ShootError(f"the failure time {self.fail_drone[1]} is not a number of seconds")
+        if not 1.0 <= self.battery_percent <= 100.0:
+            raise ShootError(f"battery_percent {self.battery_percent} is out of range (expected 1..100 %)")
         if self.abort_at_s is not None and not math.isfinite(self.abort_at_s):
             raise ShootError(f"the abort time {self.abort_at_s} is not a number of seconds")
 

@@ -1,0 +1,44 @@
+"""The observation builder: a tracker's box without height (a Kalman prediction shrunk to nothing)
+is no box, and the observation stays finite whatever the tracker reports."""
+
+import numpy as np
+import pytest
+
+from dronecine.control import OwnState, ShotObserver
+from dronecine.control.spaces import ACTION, OBSERVATION
+from dronecine.geometry import PinholeCamera
+from dronecine.perception import SubjectTrack, TrackStatus
+from dronecine.shots import Framing, Shot, ShotSize, build_move
+
+CAMERA = PinholeCamera(84.0, 640, 360)
+OWN = OwnState(np.array([[-8.0, 0.0, -3.0]]), np.zeros((1, 3)), np.array([0.0]), np.array([-15.0]), np.array([0.0]))
+
+
+def _observe(box, status: TrackStatus) -> np.ndarray:
+    observer = ShotObserver(1, CAMERA, 0.1)
+    shot = Shot(build_move("follow"), ShotSize.FULL, Framing(), CAMERA)
+    observer.start_shots([0], [shot], np.zeros((1, 3)), [0.0])
+    track = SubjectTrack(np.array([box], dtype=float), np.array([status], dtype=np.int8), np.zeros(1))
+    obs, _ = observer.observe(track, OWN, np.zeros((1, ACTION.size)), [50.0], [100.0])
+    return obs[0]
+
+
+@pytest.mark.parametrize("height", [-0.05, np.nan])
+def test_a_box_without_height_is_no_box(height) -> None:
+    obs = _observe([0.5, 0.5, 0.05, height], TrackStatus.PREDICTED)
+    assert np.isfinite(obs).all()
+    assert obs[OBSERVATION.slice_of("box_size")][0] == 0.0
+    assert (obs[OBSERVATION.slice_of("box_offset")] == 0.0).all()
+
+
+def test_a_flat_box_is_refused_by_the_estimator_and_the_prediction_shown() -> None:
+    obs = _observe([0.5, 0.5, 0.05, 0.0], TrackStatus.PREDICTED)
+    assert np.isfinite(obs).all()
+    assert obs[OBSERVATION.slice_of("box_size")][0] != 0.0  # the estimate's own box, not the flat one
+
+
+def test_a_real_box_is_seen() -> None:
+    obs = _observe([0.6, 0.5, 0.05, 0.2], TrackStatus.DETECTED)
+    assert np.isfinite(obs).all()
+    assert obs[OBSERVATION.slice_of("box_offset")][0] != 0.0
+    assert obs[OBSERVATION.slice_of("track_detected")][0] == 1.0
