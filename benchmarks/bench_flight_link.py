@@ -1,6 +1,7 @@
 """Setpoint stream rate and period jitter through a flight link on loopback, measured at the vehicle.
 
-A script, not a test: ``python benchmarks/bench_flight_link.py [--link pymavlink] [--seconds S]``.
+A script, not a test: ``python benchmarks/bench_flight_link.py [--link all|pymavlink|mavsdk] [--seconds S]``
+(``all``, the default, measures each link in turn in the same run).
 For each asked rate (20, 50, 100 Hz) a fresh link connects to the PX4-like test vehicle
 (``dronecine_sim.px4``, real UDP on 127.0.0.1, real time) running in its own process, as PX4 would
 (in one process the vehicle's thread and the link would share the GIL and measure each other's
@@ -25,11 +26,12 @@ from dronecine_sim.px4 import Px4Vehicle, Px4VehicleConfig
 
 from dronecine.flight.link import FlightLink
 from dronecine.flight.link_types import LinkOptions, VelocityBodySetpoint
+from dronecine.flight.mavsdk_link import MavsdkLink
 from dronecine.flight.pymavlink_link import PymavlinkLink
 
 LINKS = {
     "pymavlink": PymavlinkLink,
-    # "mavsdk": MavsdkLink,  # wire the MAVSDK-Python link here
+    "mavsdk": MavsdkLink,
 }
 RATES_HZ = (20.0, 50.0, 100.0)
 
@@ -90,11 +92,12 @@ async def run(link_name: str, seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--link", choices=sorted(LINKS), default="pymavlink")
+    parser.add_argument("--link", choices=["all", *sorted(LINKS)], default="all")
     parser.add_argument("--seconds", type=float, default=5.0, help="measured time per rate")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(run(args.link, args.seconds))
+    for name in sorted(LINKS) if args.link == "all" else [args.link]:
+        asyncio.run(run(name, args.seconds))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The flight link: what the onboard agent needs from a PX4 autopilot, one protocol for both links.
 
-Implementations: ``dronecine.flight.pymavlink_link.PymavlinkLink`` (pymavlink) and, later, the
-MAVSDK-Python 4.x link. Both pass the same tests (``tests/flight_link``).
+Implementations: ``dronecine.flight.pymavlink_link.PymavlinkLink`` (pymavlink) and
+``dronecine.flight.mavsdk_link.MavsdkLink`` (MAVSDK-Python 4.x). Both pass the same tests
+(``tests/flight_link``).
 
 The flow::
 

@@ -17,6 +17,7 @@ from dronecine_sim.px4 import Px4Mode, Px4Vehicle, Px4VehicleConfig
 
 from dronecine.flight.link import FlightLink
 from dronecine.flight.link_types import FlightMode, LinkOptions
+from dronecine.flight.mavsdk_link import MavsdkLink
 from dronecine.flight.pymavlink_link import PymavlinkLink
 
 T = TypeVar("T")
@@ -24,7 +25,7 @@ T = TypeVar("T")
 LinkFactory = Callable[[LinkOptions], FlightLink]
 LINKS: dict[str, LinkFactory] = {
     "pymavlink": PymavlinkLink,
-    # "mavsdk": MavsdkLink,  # the MAVSDK-Python link joins the same tests here
+    "mavsdk": MavsdkLink,
 }
 
 TIME_SCALE = 8.0
