@@ -25,7 +25,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -48,20 +48,12 @@ from dronecine.flight.errors import (
 )
 from dronecine.flight.link_types import (
     HOLD_SETPOINT,
-    Attitude,
-    Battery,
     FlightMode,
-    GimbalAttitude,
-    GpsInfo,
-    HomePosition,
-    LandedState,
     LinkOptions,
-    PositionNed,
     Setpoint,
     StreamStats,
     VehicleInfo,
     VelocityBodySetpoint,
-    VelocityNed,
     VelocityNedSetpoint,
 )
 from dronecine.flight.link_url import LinkScheme, LinkUrl, parse_link_url
@@ -78,6 +70,7 @@ from dronecine.flight.mavsdk_gimbal import MavsdkGimbal
 from dronecine.flight.mavsdk_params import MavsdkParams
 from dronecine.flight.mavsdk_telemetry import MavsdkTelemetry
 from dronecine.flight.setpoint_stream import SetpointStreamer
+from dronecine.flight.telemetry_hub import TelemetryStreams
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +100,7 @@ def mavsdk_url(url: LinkUrl) -> str:
     return f"{url.scheme.value}://{host}:{url.port}"
 
 
-class MavsdkLink:
+class MavsdkLink(TelemetryStreams):
     """The MAVSDK-Python implementation of ``dronecine.flight.link.FlightLink``."""
 
     def __init__(self, options: LinkOptions | None = None) -> None:
@@ -359,41 +352,6 @@ class MavsdkLink:
         self._commands_ready()
         assert self._gimbal is not None
         return self._gimbal
-
-    # --- telemetry -----------------------------------------------------------------------------
-
-    def position_stream(self) -> AsyncIterator[PositionNed]:
-        return self.telemetry.position.subscribe()
-
-    def velocity_stream(self) -> AsyncIterator[VelocityNed]:
-        return self.telemetry.velocity.subscribe()
-
-    def attitude_stream(self) -> AsyncIterator[Attitude]:
-        return self.telemetry.attitude.subscribe()
-
-    def battery_stream(self) -> AsyncIterator[Battery]:
-        return self.telemetry.battery.subscribe()
-
-    def flight_mode_stream(self) -> AsyncIterator[FlightMode]:
-        return self.telemetry.flight_mode.subscribe()
-
-    def armed_stream(self) -> AsyncIterator[bool]:
-        return self.telemetry.armed.subscribe()
-
-    def landed_state_stream(self) -> AsyncIterator[LandedState]:
-        return self.telemetry.landed.subscribe()
-
-    def gimbal_attitude_stream(self) -> AsyncIterator[GimbalAttitude]:
-        return self.telemetry.gimbal.subscribe()
-
-    def gps_stream(self) -> AsyncIterator[GpsInfo]:
-        return self.telemetry.gps.subscribe()
-
-    def home_stream(self) -> AsyncIterator[HomePosition]:
-        return self.telemetry.home.subscribe()
-
-    def connection_stream(self) -> AsyncIterator[bool]:
-        return self.telemetry.connection.subscribe()
 
     # --- internals -----------------------------------------------------------------------------
 

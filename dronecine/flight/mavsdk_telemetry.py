@@ -30,7 +30,7 @@ from dronecine.flight.link_types import (
     VelocityNed,
 )
 from dronecine.flight.mavsdk_direct import on_loop
-from dronecine.flight.telemetry_stream import Broadcast
+from dronecine.flight.telemetry_hub import TelemetryBroadcasts
 
 _FLIGHT_MODES = {
     MavsdkFlightMode.TAKEOFF: FlightMode.TAKEOFF,
@@ -49,7 +49,6 @@ _LANDED = {
     MavsdkLandedState.TAKING_OFF: LandedState.TAKING_OFF,
     MavsdkLandedState.LANDING: LandedState.LANDING,
 }
-_LOCAL_POSITION_FRESH_S = 1.0
 
 logger = logging.getLogger(__name__)
 
@@ -58,31 +57,12 @@ def _nan_if_none(value: float | None) -> float:
     return math.nan if value is None else float(value)
 
 
-class MavsdkTelemetry:
+class MavsdkTelemetry(TelemetryBroadcasts):
     """The latest telemetry and its subscribers, fed by MAVSDK's plugins."""
 
     def __init__(self) -> None:
-        self.position = Broadcast[PositionNed]("position")
-        self.velocity = Broadcast[VelocityNed]("velocity")
-        self.attitude = Broadcast[Attitude]("attitude")
-        self.battery = Broadcast[Battery]("battery")
-        self.flight_mode = Broadcast[FlightMode]("flight_mode")
-        self.armed = Broadcast[bool]("armed")
-        self.landed = Broadcast[LandedState]("landed_state")
-        self.gimbal = Broadcast[GimbalAttitude]("gimbal_attitude")
-        self.gps = Broadcast[GpsInfo]("gps")
-        self.home = Broadcast[HomePosition]("home")
-        self.connection = Broadcast[bool]("connection")
-        self.sensors_ok = False
-        self.prearm_ok = False
+        super().__init__()
         self._fix: tuple[int, int] | None = None  # (fix type, satellites) from GPS info
-        self._position_at_s = -math.inf
-
-    def all(self) -> tuple[Broadcast, ...]:
-        return (
-            self.position, self.velocity, self.attitude, self.battery, self.flight_mode, self.armed,
-            self.landed, self.gimbal, self.gps, self.home, self.connection,
-        )  # fmt: skip
 
     def attach(self, loop: asyncio.AbstractEventLoop, telemetry: Telemetry, gimbal: Gimbal) -> None:
         """Subscribe to every stream the link offers (the subscriptions end when MAVSDK is destroyed)."""
@@ -98,29 +78,11 @@ class MavsdkTelemetry:
         telemetry.subscribe_health(on_loop(loop, self._on_health))
         gimbal.subscribe_attitude(on_loop(loop, self._on_gimbal))
 
-    def missing(self) -> tuple[str, ...]:
-        """What keeps the autopilot from being ready, in the order a pilot would check it."""
-        missing = []
-        if not self.connection.latest:
-            missing.append("heartbeat")
-        if not self.sensors_ok:
-            missing.append("healthy sensors (SYS_STATUS)")
-        gps = self.gps.latest
-        if gps is None or not gps.has_3d_fix:
-            missing.append("3D GPS fix")
-        if self.home.latest is None:
-            missing.append("home position")
-        if time.monotonic() - self._position_at_s > _LOCAL_POSITION_FRESH_S:
-            missing.append("local position")
-        if not self.prearm_ok:
-            missing.append("pre-arm checks")
-        return tuple(missing)
-
     # --- handlers (on the event loop) ----------------------------------------------------------
 
     def _on_position_velocity(self, value) -> None:
         now = time.monotonic()
-        self._position_at_s = now
+        self.position_at_s = now
         p, v = value.position, value.velocity
         self.position.publish(PositionNed(p.north_m, p.east_m, p.down_m, now))
         self.velocity.publish(VelocityNed(v.north_m_s, v.east_m_s, v.down_m_s, now))

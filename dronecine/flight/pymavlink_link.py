@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import math
-from collections.abc import AsyncIterator
 
 from dronecine.flight.errors import (
     CommandDenied,
@@ -28,20 +27,12 @@ from dronecine.flight.errors import (
 )
 from dronecine.flight.link_types import (
     HOLD_SETPOINT,
-    Attitude,
-    Battery,
     FlightMode,
-    GimbalAttitude,
-    GpsInfo,
-    HomePosition,
-    LandedState,
     LinkOptions,
-    PositionNed,
     Setpoint,
     StreamStats,
     VehicleInfo,
     VelocityBodySetpoint,
-    VelocityNed,
     VelocityNedSetpoint,
 )
 from dronecine.flight.link_url import parse_link_url
@@ -49,6 +40,7 @@ from dronecine.flight.pymavlink_commands import CommandClient, ParamClient
 from dronecine.flight.pymavlink_io import MavlinkIo, mavlink
 from dronecine.flight.pymavlink_telemetry import PX4_MODE_CODES, TelemetryHub
 from dronecine.flight.setpoint_stream import SetpointStreamer
+from dronecine.flight.telemetry_hub import TelemetryStreams
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +58,7 @@ _MODE_CONFIRM_S = 2.0
 _READY_POLL_S = 0.1
 
 
-class PymavlinkLink:
+class PymavlinkLink(TelemetryStreams):
     """The pymavlink implementation of ``dronecine.flight.link.FlightLink``."""
 
     def __init__(self, options: LinkOptions | None = None) -> None:
@@ -315,41 +307,6 @@ class PymavlinkLink:
             await self._command(command, *params)
         except (CommandDenied, CommandTimeout) as exc:
             raise GimbalError(f"gimbal manager: {exc}") from exc
-
-    # --- telemetry -----------------------------------------------------------------------------
-
-    def position_stream(self) -> AsyncIterator[PositionNed]:
-        return self.telemetry.position.subscribe()
-
-    def velocity_stream(self) -> AsyncIterator[VelocityNed]:
-        return self.telemetry.velocity.subscribe()
-
-    def attitude_stream(self) -> AsyncIterator[Attitude]:
-        return self.telemetry.attitude.subscribe()
-
-    def battery_stream(self) -> AsyncIterator[Battery]:
-        return self.telemetry.battery.subscribe()
-
-    def flight_mode_stream(self) -> AsyncIterator[FlightMode]:
-        return self.telemetry.flight_mode.subscribe()
-
-    def armed_stream(self) -> AsyncIterator[bool]:
-        return self.telemetry.armed.subscribe()
-
-    def landed_state_stream(self) -> AsyncIterator[LandedState]:
-        return self.telemetry.landed.subscribe()
-
-    def gimbal_attitude_stream(self) -> AsyncIterator[GimbalAttitude]:
-        return self.telemetry.gimbal.subscribe()
-
-    def gps_stream(self) -> AsyncIterator[GpsInfo]:
-        return self.telemetry.gps.subscribe()
-
-    def home_stream(self) -> AsyncIterator[HomePosition]:
-        return self.telemetry.home.subscribe()
-
-    def connection_stream(self) -> AsyncIterator[bool]:
-        return self.telemetry.connection.subscribe()
 
     # --- internals -----------------------------------------------------------------------------
 

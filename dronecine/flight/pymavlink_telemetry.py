@@ -22,7 +22,7 @@ from dronecine.flight.link_types import (
     VelocityNed,
 )
 from dronecine.flight.pymavlink_io import mavlink
-from dronecine.flight.telemetry_stream import Broadcast
+from dronecine.flight.telemetry_hub import TelemetryBroadcasts
 
 _PX4_AUTO_SUB_MODES = {
     2: FlightMode.TAKEOFF,
@@ -53,7 +53,6 @@ _LANDED = {
 _REQUIRED_SENSORS = (
     mavlink.MAV_SYS_STATUS_SENSOR_3D_GYRO | mavlink.MAV_SYS_STATUS_SENSOR_3D_ACCEL | mavlink.MAV_SYS_STATUS_SENSOR_GPS
 )
-_LOCAL_POSITION_FRESH_S = 1.0
 
 
 def px4_flight_mode(custom_mode: int) -> FlightMode:
@@ -73,48 +72,8 @@ def quaternion_to_euler_deg(q: list[float]) -> tuple[float, float, float]:
     return math.degrees(roll), math.degrees(pitch), math.degrees(yaw)
 
 
-class TelemetryHub:
-    """The latest telemetry and its subscribers."""
-
-    def __init__(self) -> None:
-        self.position = Broadcast[PositionNed]("position")
-        self.velocity = Broadcast[VelocityNed]("velocity")
-        self.attitude = Broadcast[Attitude]("attitude")
-        self.battery = Broadcast[Battery]("battery")
-        self.flight_mode = Broadcast[FlightMode]("flight_mode")
-        self.armed = Broadcast[bool]("armed")
-        self.landed = Broadcast[LandedState]("landed_state")
-        self.gimbal = Broadcast[GimbalAttitude]("gimbal_attitude")
-        self.gps = Broadcast[GpsInfo]("gps")
-        self.home = Broadcast[HomePosition]("home")
-        self.connection = Broadcast[bool]("connection")
-        self.sensors_ok = False
-        self.prearm_ok = False
-        self._position_at_s = -math.inf
-
-    def all(self) -> tuple[Broadcast, ...]:
-        return (
-            self.position, self.velocity, self.attitude, self.battery, self.flight_mode, self.armed,
-            self.landed, self.gimbal, self.gps, self.home, self.connection,
-        )  # fmt: skip
-
-    def missing(self) -> tuple[str, ...]:
-        """What keeps the autopilot from being ready, in the order a pilot would check it."""
-        missing = []
-        if not self.connection.latest:
-            missing.append("heartbeat")
-        if not self.sensors_ok:
-            missing.append("healthy sensors (SYS_STATUS)")
-        gps = self.gps.latest
-        if gps is None or not gps.has_3d_fix:
-            missing.append("3D GPS fix")
-        if self.home.latest is None:
-            missing.append("home position")
-        if time.monotonic() - self._position_at_s > _LOCAL_POSITION_FRESH_S:
-            missing.append("local position")
-        if not self.prearm_ok:
-            missing.append("pre-arm checks")
-        return tuple(missing)
+class TelemetryHub(TelemetryBroadcasts):
+    """The latest telemetry and its subscribers, decoded from the autopilot's MAVLink messages."""
 
     def on_heartbeat(self, msg) -> None:
         mode = px4_flight_mode(msg.custom_mode) if msg.autopilot == mavlink.MAV_AUTOPILOT_PX4 else FlightMode.UNKNOWN
@@ -129,7 +88,7 @@ class TelemetryHub:
         kind = msg.get_type()
         now = time.monotonic()
         if kind == "LOCAL_POSITION_NED":
-            self._position_at_s = now
+            self.position_at_s = now
             self.position.publish(PositionNed(msg.x, msg.y, msg.z, now))
             self.velocity.publish(VelocityNed(msg.vx, msg.vy, msg.vz, now))
         elif kind == "ATTITUDE":
