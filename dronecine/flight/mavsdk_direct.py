@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,47 +32,17 @@ from dataclasses import dataclass
 from mavsdk.plugins.mavlink_direct import MavlinkMessage
 from pymavlink.dialects.v20 import common as mavlink
 
-from dronecine.flight.link_types import Setpoint, VelocityBodySetpoint
+from dronecine.flight.link_types import Setpoint
+from dronecine.flight.mavlink_common import setpoint_fields
 
 logger = logging.getLogger(__name__)
 
-# Velocity and yaw rate only: ignore position, acceleration and yaw (as the pymavlink link).
-VELOCITY_MASK = (
-    mavlink.POSITION_TARGET_TYPEMASK_X_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_Y_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_Z_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_AX_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_AY_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_AZ_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_YAW_IGNORE
-)
 _ACK_KEEP_S = 10.0
 
 
-def enum_name(enum: str, value: int) -> str:
-    """The MAVLink name of ``value`` in ``enum`` (``MAV_CMD``, ``MAV_RESULT``...), or ``ENUM value``."""
-    entry = mavlink.enums[enum].get(value)
-    return entry.name if entry is not None else f"{enum} {value}"
-
-
 def setpoint_message(setpoint: Setpoint, target: tuple[int, int]) -> MavlinkMessage:
-    """SET_POSITION_TARGET_LOCAL_NED for a velocity setpoint with a yaw rate (body: MAV_FRAME_BODY_NED)."""
-    if isinstance(setpoint, VelocityBodySetpoint):
-        frame, v = mavlink.MAV_FRAME_BODY_NED, (setpoint.forward_m_s, setpoint.right_m_s, setpoint.down_m_s)
-    else:
-        frame, v = mavlink.MAV_FRAME_LOCAL_NED, (setpoint.north_m_s, setpoint.east_m_s, setpoint.down_m_s)
-    fields = {
-        "time_boot_ms": int(time.monotonic() * 1000) & 0xFFFFFFFF,
-        "target_system": target[0],
-        "target_component": target[1],
-        "coordinate_frame": frame,
-        "type_mask": VELOCITY_MASK,
-        "x": 0.0, "y": 0.0, "z": 0.0,
-        "vx": v[0], "vy": v[1], "vz": v[2],
-        "afx": 0.0, "afy": 0.0, "afz": 0.0,
-        "yaw": 0.0,
-        "yaw_rate": math.radians(setpoint.yaw_rate_deg_s),
-    }  # fmt: skip
+    """SET_POSITION_TARGET_LOCAL_NED for a velocity setpoint with a yaw rate, as mavlink_direct sends it."""
+    fields = setpoint_fields(setpoint, target, int(time.monotonic() * 1000))
     return MavlinkMessage("SET_POSITION_TARGET_LOCAL_NED", 0, 0, target[0], target[1], json.dumps(fields))
 
 

@@ -22,7 +22,8 @@ from mavsdk.plugins.gimbal import GimbalError as MavsdkGimbalError
 from pymavlink.dialects.v20 import common as mavlink
 
 from dronecine.flight.errors import CommandDenied, CommandTimeout, GimbalError, SetpointError
-from dronecine.flight.mavsdk_direct import AckLog, enum_name
+from dronecine.flight.mavlink_common import enum_name
+from dronecine.flight.mavsdk_direct import AckLog
 
 DISCOVERY_S = 5.0
 _SENDS = 4  # MAVSDK's command sender: the first send and 3 retries

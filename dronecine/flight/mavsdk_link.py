@@ -57,11 +57,11 @@ from dronecine.flight.link_types import (
     VelocityNedSetpoint,
 )
 from dronecine.flight.link_url import LinkScheme, LinkUrl, parse_link_url
+from dronecine.flight.mavlink_common import enum_name
 from dronecine.flight.mavsdk_direct import (
     AckLog,
     ack_result,
     command_long,
-    enum_name,
     heartbeat_of,
     on_loop,
     setpoint_message,

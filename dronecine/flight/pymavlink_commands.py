@@ -20,6 +20,7 @@ import struct
 from collections.abc import Callable
 
 from dronecine.flight.errors import CommandDenied, CommandTimeout, ParamError
+from dronecine.flight.mavlink_common import enum_name
 from dronecine.flight.pymavlink_io import mavlink
 
 logger = logging.getLogger(__name__)
@@ -32,16 +33,6 @@ _INT_TYPES = {
     mavlink.MAV_PARAM_TYPE_INT32,
     mavlink.MAV_PARAM_TYPE_UINT32,
 }
-
-
-def command_name(command: int) -> str:
-    entry = mavlink.enums["MAV_CMD"].get(command)
-    return entry.name if entry is not None else f"MAV_CMD {command}"
-
-
-def result_name(result: int) -> str:
-    entry = mavlink.enums["MAV_RESULT"].get(result)
-    return entry.name if entry is not None else f"MAV_RESULT {result}"
 
 
 class CommandClient:
@@ -76,12 +67,14 @@ class CommandClient:
                     self._send(msg)
                     result = await self._wait(queue)
                     if result is None:
-                        logger.debug("%s: no ACK (attempt %d of %d)", command_name(command), attempt + 1, attempts)
+                        logger.debug(
+                            "%s: no ACK (attempt %d of %d)", enum_name("MAV_CMD", command), attempt + 1, attempts
+                        )
                         continue
                     if result != mavlink.MAV_RESULT_ACCEPTED:
-                        raise CommandDenied(command_name(command), result_name(result))
+                        raise CommandDenied(enum_name("MAV_CMD", command), enum_name("MAV_RESULT", result))
                     return
-                raise CommandTimeout(command_name(command), attempts, self.timeout_s)
+                raise CommandTimeout(enum_name("MAV_CMD", command), attempts, self.timeout_s)
             finally:
                 self._waiting.pop(command, None)
 

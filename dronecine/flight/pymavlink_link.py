@@ -36,6 +36,7 @@ from dronecine.flight.link_types import (
     VelocityNedSetpoint,
 )
 from dronecine.flight.link_url import parse_link_url
+from dronecine.flight.mavlink_common import enum_name, setpoint_fields
 from dronecine.flight.pymavlink_commands import CommandClient, ParamClient
 from dronecine.flight.pymavlink_io import MavlinkIo, mavlink
 from dronecine.flight.pymavlink_telemetry import PX4_MODE_CODES, TelemetryHub
@@ -45,15 +46,6 @@ from dronecine.flight.telemetry_hub import TelemetryStreams
 logger = logging.getLogger(__name__)
 
 # Velocity and yaw rate only: ignore position, acceleration and yaw.
-_VELOCITY_MASK = (
-    mavlink.POSITION_TARGET_TYPEMASK_X_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_Y_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_Z_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_AX_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_AY_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_AZ_IGNORE
-    | mavlink.POSITION_TARGET_TYPEMASK_YAW_IGNORE
-)
 _MODE_CONFIRM_S = 2.0
 _READY_POLL_S = 0.1
 
@@ -242,29 +234,8 @@ class PymavlinkLink(TelemetryStreams):
     def _send_setpoint(self, setpoint: Setpoint) -> None:
         if self._target is None:
             return
-        if isinstance(setpoint, VelocityBodySetpoint):
-            frame, v = mavlink.MAV_FRAME_BODY_NED, (setpoint.forward_m_s, setpoint.right_m_s, setpoint.down_m_s)
-        else:
-            frame, v = mavlink.MAV_FRAME_LOCAL_NED, (setpoint.north_m_s, setpoint.east_m_s, setpoint.down_m_s)
-        loop = asyncio.get_running_loop()
-        boot_ms = int(loop.time() * 1000) & 0xFFFFFFFF
-        self._send(
-            mavlink.MAVLink_set_position_target_local_ned_message(
-                boot_ms,
-                *self._target,
-                frame,
-                _VELOCITY_MASK,
-                0,
-                0,
-                0,
-                *v,
-                0,
-                0,
-                0,
-                0,
-                math.radians(setpoint.yaw_rate_deg_s),
-            )
-        )
+        fields = setpoint_fields(setpoint, self._target, int(asyncio.get_running_loop().time() * 1000))
+        self._send(mavlink.MAVLink_set_position_target_local_ned_message(**fields))
 
     # --- gimbal --------------------------------------------------------------------------------
 
@@ -364,13 +335,8 @@ class PymavlinkLink(TelemetryStreams):
             self._target = source
             self._commands.target = source
             self._params.target = source
-            autopilot = mavlink.enums["MAV_AUTOPILOT"].get(msg.autopilot)
-            vehicle_type = mavlink.enums["MAV_TYPE"].get(msg.type)
             info = VehicleInfo(
-                source[0],
-                source[1],
-                autopilot.name if autopilot else str(msg.autopilot),
-                vehicle_type.name if vehicle_type else str(msg.type),
+                source[0], source[1], enum_name("MAV_AUTOPILOT", msg.autopilot), enum_name("MAV_TYPE", msg.type)
             )
             if self._info is not None and not self._info.done():
                 self._info.set_result(info)
