@@ -33,7 +33,6 @@ from dronecine.geometry import CameraPose, PinholeCamera
 from dronecine.mission.document import Mission
 from dronecine.mission.subjects import AcquireRule
 from dronecine.perception import SubjectTrack
-from dronecine.perception.cue import expected_cue
 from dronecine.perception.detector import Detector, DetectorSettings, YoloDetector, resolve_weights
 from dronecine.perception.frames import (
     STREAM_SCHEMES,
@@ -41,8 +40,8 @@ from dronecine.perception.frames import (
     OpenCVSource,
     SourceKind,
 )
-from dronecine.perception.subject_lock import LockSettings, SubjectLock
-from dronecine.perception.tracker import MultiObjectTracker
+from dronecine.perception.pipeline import SubjectPipeline
+from dronecine.perception.subject_lock import LockSettings
 
 logger = logging.getLogger(__name__)
 FloatArray = NDArray[np.float64]
@@ -144,30 +143,25 @@ class DetectorPerception:
     ) -> None:
         self.name = name
         self._read = read
-        self.detector = detector
-        self.camera = camera
-        self.within_m = within_m
-        self.tracker = MultiObjectTracker()
-        self.lock = SubjectLock(LockSettings(rule=rule), frame_rate_hz)
+        self.pipeline = SubjectPipeline(detector, camera, frame_rate_hz, within_m, LockSettings(rule=rule))
         self._on_close = on_close
 
     def warm_up(self) -> None:
-        blank = np.zeros((self.camera.height_px, self.camera.width_px, 3), np.uint8)
-        self.detector.detect(blank)  # loads the weights, builds the graph: a second or more on a CPU
+        camera = self.pipeline.camera
+        blank = np.zeros((camera.height_px, camera.width_px, 3), np.uint8)
+        self.pipeline.detector.detect(blank)  # loads the weights, builds the graph: a second or more on a CPU
 
     def reset(self) -> None:
-        self.tracker.reset()
-        self.lock.reset()
+        self.pipeline.reset()
 
     def observe(self, t_s: float, own: OwnState, subject_id: str, expected_feet_ned_m: FloatArray) -> SubjectTrack:
         image = self._read(own)
         if image is None:
             return SubjectTrack.unseen(1)
         pose = own.camera_pose()
-        one = CameraPose(pose.position_ned_m[0], pose.rotation_ned_from_camera[0])
-        cue = expected_cue(self.camera, one, expected_feet_ned_m, self.within_m)
-        tracks = self.tracker.update(self.detector.detect(image), image)
-        return self.lock.update(tracks, image, cue)
+        return self.pipeline.observe(
+            image, CameraPose(pose.position_ned_m[0], pose.rotation_ned_from_camera[0]), expected_feet_ned_m
+        )
 
     def close(self) -> None:
         if self._on_close is not None:

@@ -109,9 +109,9 @@ class SubjectEstimator:
         residual[:, 2] = 0.0
         unconfirmed = self.unconfirmed_s[index]
         gate_m = GATE_BASE_M + GATE_RANGE_FRACTION * np.nan_to_num(range_m) + GATE_GROWTH_M_S * unconfirmed
-        rejected = usable & (
-            (np.linalg.norm(residual, axis=1) > gate_m) | ~_person_sized(box, camera, pose, feet, self.height_m[index])
-        )
+        far = usable & (np.linalg.norm(residual, axis=1) > gate_m)
+        near = usable & ~far  # only these need the height check: its projection is the costly part
+        rejected = far | (near & ~_person_sized(box, camera, pose, feet, self.height_m[index], near))
         confirmed = self._update_candidate(index, rejected, usable & ~rejected, feet, dt_s)
         rejected &= ~confirmed
         usable &= ~rejected
@@ -176,10 +176,15 @@ def _rows(index: slice | NDArray[np.intp], n: int) -> NDArray[np.intp]:
 
 
 def _person_sized(
-    box: FloatArray, camera: PinholeCamera, pose: CameraPose, feet_ned_m: FloatArray, height_m: FloatArray
+    box: FloatArray,
+    camera: PinholeCamera,
+    pose: CameraPose,
+    feet_ned_m: FloatArray,
+    height_m: FloatArray,
+    candidates: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.bool_]:
     """Whether each box's height fits a person standing at its ground point (True where unchecked:
-    a box cut by the frame's edge, or no ground point)."""
+    a box cut by the frame's edge, no ground point, or not among ``candidates``)."""
     with np.errstate(invalid="ignore"):
         inside = (
             (box[:, 0] - box[:, 2] / 2.0 > _EDGE_MARGIN)
@@ -188,6 +193,8 @@ def _person_sized(
             & (box[:, 1] + box[:, 3] / 2.0 < 1.0 - _EDGE_MARGIN)
         )
     checked = inside & np.isfinite(feet_ned_m).all(axis=1)
+    if candidates is not None:
+        checked &= candidates
     if not checked.any():
         return np.ones(len(box), dtype=bool)
     expected = np.full(len(box), np.nan)

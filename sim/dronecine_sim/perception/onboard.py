@@ -17,10 +17,10 @@ from numpy.typing import ArrayLike, NDArray
 from dronecine.geometry import CameraPose, PinholeCamera
 from dronecine.mission.subjects import AcquireRule
 from dronecine.perception import SubjectTrack
-from dronecine.perception.cue import expected_cue
 from dronecine.perception.detector import Detector
-from dronecine.perception.subject_lock import LockSettings, SubjectLock
-from dronecine.perception.tracker import MultiObjectTracker, TrackerSettings
+from dronecine.perception.pipeline import SubjectPipeline
+from dronecine.perception.subject_lock import LockSettings
+from dronecine.perception.tracker import TrackerSettings
 from dronecine_sim.perception.errors import PerceptionError
 
 DEFAULT_WITHIN_M = 12.0  # the mission's acquire.within_m in the flagship mission
@@ -42,19 +42,16 @@ class OnboardPerception:
         if n < 1:
             raise PerceptionError(f"onboard perception needs at least one drone, got n = {n}")
         self.n = n
-        self.detector = detector
-        self.camera = camera
-        self.within_m = within_m
         lock_settings = lock or LockSettings(rule=AcquireRule.NEAREST_EXPECTED)
-        self.trackers = [MultiObjectTracker(tracker) for _ in range(n)]
-        self.locks = [SubjectLock(lock_settings, frame_rate_hz) for _ in range(n)]
+        self.pipelines = [
+            SubjectPipeline(detector, camera, frame_rate_hz, within_m, lock_settings, tracker) for _ in range(n)
+        ]
 
     def reset(self, indices: ArrayLike | None = None) -> None:
         """New shots for the drones at ``indices`` (all when None): trackers and locks start afresh."""
         rows = range(self.n) if indices is None else np.asarray(indices, dtype=np.intp).ravel()
         for i in rows:
-            self.trackers[int(i)].reset()
-            self.locks[int(i)].reset()
+            self.pipelines[int(i)].reset()
 
     def observe(
         self, frames: Sequence[NDArray[np.uint8]], poses: CameraPose, expected_feet_ned_m: ArrayLike
@@ -67,8 +64,6 @@ class OnboardPerception:
         boxes, status, age = np.empty((self.n, 4)), np.empty(self.n, dtype=np.int8), np.empty(self.n)
         for i, frame in enumerate(frames):
             pose = CameraPose(poses.position_ned_m[i], poses.rotation_ned_from_camera[i])
-            cue = expected_cue(self.camera, pose, expected[i], self.within_m)
-            tracks = self.trackers[i].update(self.detector.detect(frame), frame)
-            report = self.locks[i].update(tracks, frame, cue)
+            report = self.pipelines[i].observe(frame, pose, expected[i])
             boxes[i], status[i], age[i] = report.box[0], report.status[0], report.age_s[0]
         return SubjectTrack(boxes, status, age)

@@ -1,0 +1,50 @@
+"""One drone's way from a camera frame to the report on its subject: the detector, then the drone's
+own multi-object tracker and subject lock, cued by where the agent expects the subject.
+
+The detector keeps no per-drone state and may be shared between drones; the tracker and the lock
+are this pipeline's own (no ID counters shared across drones). The onboard runtime runs one per
+drone on live frames, the simulator one per simulated drone on rendered views.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dronecine.geometry import CameraPose, PinholeCamera
+from dronecine.perception.cue import expected_cue
+from dronecine.perception.detector import Detector
+from dronecine.perception.subject_lock import LockSettings, SubjectLock
+from dronecine.perception.track import SubjectTrack
+from dronecine.perception.tracker import MultiObjectTracker, TrackerSettings
+
+
+class SubjectPipeline:
+    """``detector`` → a tracker → a lock for one drone whose ``camera`` takes ``frame_rate_hz`` frames
+    a second; the lock's cue looks ``within_m`` around the expected subject."""
+
+    def __init__(
+        self,
+        detector: Detector,
+        camera: PinholeCamera,
+        frame_rate_hz: float,
+        within_m: float,
+        lock: LockSettings,
+        tracker: TrackerSettings | None = None,
+    ) -> None:
+        self.detector = detector
+        self.camera = camera
+        self.within_m = within_m
+        self.tracker = MultiObjectTracker(tracker)
+        self.lock = SubjectLock(lock, frame_rate_hz)
+
+    def reset(self) -> None:
+        """A new shot (perhaps another subject): the tracker and the lock start afresh."""
+        self.tracker.reset()
+        self.lock.reset()
+
+    def observe(self, frame: NDArray[np.uint8], pose: CameraPose, expected_feet_ned_m: ArrayLike) -> SubjectTrack:
+        """The report (N = 1) from ``frame``, taken from the camera at ``pose`` (one camera, unbatched)."""
+        cue = expected_cue(self.camera, pose, expected_feet_ned_m, self.within_m)
+        tracks = self.tracker.update(self.detector.detect(frame), frame)
+        return self.lock.update(tracks, frame, cue)
