@@ -12,17 +12,15 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load
+from plankit import duet_document, load, make_agent
 
 from dronecine.agent import AgentMode, EventKind, OnboardAgent
 from dronecine.agent.search import SearchPattern, search_look_at
-from dronecine.control import BaselineController, OwnState, ShotObserver
+from dronecine.control import OwnState
 from dronecine.flight.failsafe import FailsafeDecision, FailsafeReason, FailsafeSettings
-from dronecine.flight.safety import SafetyLimits
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import plan_shoot
 from dronecine.metrics import in_frame
-from dronecine.mission.motion import nominal_paths
 from dronecine.mission.safety import FailsafeAction
 from dronecine.perception import SubjectTrack, TrackStatus
 
@@ -55,15 +53,8 @@ def _fly(
     plan = plan_shoot(mission)
     timeline = plan.timeline("solo")
     camera = mission.drone("solo").camera.pinhole()
-    agent = OnboardAgent(
-        timeline,
-        BaselineController(dt_s=DT_S),
-        ShotObserver(1, camera, DT_S),
-        SafetyLimits.from_mission(mission.safety, margin_m=0.25),
-        nominal_paths(mission),
-        cruise_m_s=3.6,
-        climb_m_s=1.4,
-        failsafe=FailsafeSettings.from_mission(mission.safety, **failsafe_overrides),
+    agent = make_agent(
+        mission, timeline, failsafe=FailsafeSettings.from_mission(mission.safety, **failsafe_overrides), dt_s=DT_S
     )
     position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
     yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0

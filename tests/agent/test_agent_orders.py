@@ -11,14 +11,12 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load
+from plankit import duet_document, load, make_agent
 
-from dronecine.agent import AgentMode, EventKind, OnboardAgent
-from dronecine.control import BaselineController, OwnState, ShotObserver
-from dronecine.flight.safety import SafetyLimits
+from dronecine.agent import AgentMode, EventKind
+from dronecine.control import OwnState
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import plan_shoot
-from dronecine.mission.motion import nominal_paths
 from dronecine.mission.safety import FailsafeAction
 from dronecine.perception import SubjectTrack, TrackStatus
 
@@ -34,15 +32,7 @@ class _Flight:
         self.plan = plan_shoot(self.mission)
         timeline = self.plan.timeline("solo")
         self.camera = self.mission.drone("solo").camera.pinhole()
-        self.agent = OnboardAgent(
-            timeline,
-            BaselineController(dt_s=DT_S),
-            ShotObserver(1, self.camera, DT_S),
-            SafetyLimits.from_mission(self.mission.safety, margin_m=0.25),
-            nominal_paths(self.mission),
-            cruise_m_s=3.6,
-            climb_m_s=1.4,
-        )
+        self.agent = make_agent(self.mission, timeline, dt_s=DT_S)
         self.position, self.velocity = timeline.home_ned_m.copy(), np.zeros(3)
         self.yaw = self.pitch = 0.0
         self.t_s = -self.plan.preroll_s

@@ -10,15 +10,13 @@ import pytest
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load
+from plankit import duet_document, load, make_agent
 
-from dronecine.agent import AgentMode, OnboardAgent
-from dronecine.control import BaselineController, OwnState, ShotObserver
+from dronecine.agent import AgentMode
+from dronecine.control import BaselineController, OwnState
 from dronecine.flight.failsafe import FailsafeSettings
-from dronecine.flight.safety import SafetyLimits
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import plan_shoot
-from dronecine.mission.motion import nominal_paths
 from dronecine.perception import SubjectTrack, TrackStatus
 
 DT_S = 0.1
@@ -42,16 +40,7 @@ def _fly(policy_factory, mission_doc=None, failsafe=None):
     plan = plan_shoot(mission)
     timeline = plan.timeline("solo")
     camera = mission.drone("solo").camera.pinhole()
-    agent = OnboardAgent(
-        timeline,
-        policy_factory(),
-        ShotObserver(1, camera, DT_S),
-        SafetyLimits.from_mission(mission.safety, margin_m=0.25),
-        nominal_paths(mission),
-        cruise_m_s=3.6,
-        climb_m_s=1.4,
-        failsafe=failsafe,
-    )
+    agent = make_agent(mission, timeline, policy_factory(), failsafe, dt_s=DT_S)
     position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
     yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0
     ada = np.array([0.0, 0.0, 0.0])  # ada stands at the origin all along

@@ -79,3 +79,24 @@ def load(doc: dict[str, Any]) -> Mission:
 def write(doc: dict[str, Any], path: Path) -> Path:
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path
+
+
+def make_agent(mission: Mission, timeline, policy=None, failsafe=None, dt_s: float = 0.1):
+    """The onboard agent the agent and station tests fly: the baseline controller (or ``policy``),
+    the mission's limits with a quarter-metre margin, cruising at 3.6 m/s and climbing at 1.4."""
+    from dronecine.agent import OnboardAgent
+    from dronecine.control import BaselineController, ShotObserver
+    from dronecine.flight.safety import SafetyLimits
+    from dronecine.mission.motion import nominal_paths
+
+    camera = mission.drone(timeline.drone_id).camera.pinhole()
+    return OnboardAgent(
+        timeline,
+        policy if policy is not None else BaselineController(dt_s=dt_s),
+        ShotObserver(1, camera, dt_s),
+        SafetyLimits.from_mission(mission.safety, margin_m=0.25),
+        nominal_paths(mission),
+        cruise_m_s=3.6,
+        climb_m_s=1.4,
+        failsafe=failsafe,
+    )

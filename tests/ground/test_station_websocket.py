@@ -10,12 +10,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from plankit import duet_document, load
+from plankit import duet_document, load, make_agent
 
 from dronecine.agent import AgentMode, OnboardAgent
 from dronecine.agent.station_client import StationClient
-from dronecine.control import BaselineController, OwnState, ShotObserver
-from dronecine.flight.safety import SafetyLimits
+from dronecine.control import OwnState
 from dronecine.ground import plan_shoot
 from dronecine.ground.auth import new_token
 from dronecine.ground.errors import ProtocolError, TransportClosedError
@@ -31,7 +30,6 @@ from dronecine.ground.protocol import (
 from dronecine.ground.station import Station
 from dronecine.ground.station_state import DroneStatus, SimClock, StationSettings
 from dronecine.ground.transport_ws import connect_websocket, serve_websocket
-from dronecine.mission.motion import nominal_paths
 from dronecine.perception import SubjectTrack
 
 DT_S = 0.1
@@ -56,16 +54,7 @@ async def station(duet):
 
 
 def _agent(mission, timeline) -> OnboardAgent:
-    camera = mission.drone(timeline.drone_id).camera.pinhole()
-    return OnboardAgent(
-        timeline,
-        BaselineController(dt_s=DT_S),
-        ShotObserver(1, camera, DT_S),
-        SafetyLimits.from_mission(mission.safety, margin_m=0.25),
-        nominal_paths(mission),
-        cruise_m_s=3.6,
-        climb_m_s=1.4,
-    )
+    return make_agent(mission, timeline, dt_s=DT_S)
 
 
 def _own(position) -> OwnState:
