@@ -189,7 +189,8 @@ class Station:
                 continue
             if isinstance(message, State):
                 self.live[drone_id] = replace(self.live[drone_id], state=message)
-                await transport.send(encode(self._others(drone_id)))
+                if self.settings.answer_states:
+                    await transport.send(encode(self._others(drone_id)))
             elif isinstance(message, Event):
                 self._event(drone_id, message.kind, message.message, t_s=message.t_s, from_agent=True)
             elif isinstance(message, Ack):

@@ -21,7 +21,10 @@ class StationSettings:
     hello_timeout_s: a connection that has not said hello by then is closed.
     in_air_m: higher than this a drone is relayed to the others for their separation checks.
     stale_periods: a drone silent for this many state periods is relayed as ``lost`` (not extrapolated).
-    plan: the planner's settings (cruise speed, transit fraction) the re-planning uses."""
+    plan: the planner's settings (cruise speed, transit fraction) the re-planning uses.
+    answer_states: answer each drone's state with the others' positions (in the field); a simulation
+        that calls ``Station.broadcast_others`` once every state of its step is in turns it off, or
+        every drone would be told twice a step."""
 
     state_period_s: float = 0.2
     link_timeout_s: float | None = None
@@ -29,6 +32,7 @@ class StationSettings:
     in_air_m: float = 0.3
     stale_periods: float = 3.0
     plan: PlanSettings = field(default_factory=PlanSettings)
+    answer_states: bool = True
 
 
 class Clock(Protocol):

@@ -202,3 +202,38 @@ async def test_the_client_raises_the_stations_refusal(duet, station) -> None:
     client = StationClient("solo", await connect_websocket(url), mission, "guessed-token", clock)
     with pytest.raises(ProtocolError, match="the station refused solo: wrong token"):
         await client.connect()
+
+
+async def test_a_station_told_not_to_answer_states_tells_the_others_only_when_asked(duet) -> None:
+    """The simulation's station: each step's states come in unanswered, and one broadcast after them
+    tells every drone the others (not twice a step)."""
+    mission, plan = duet
+    token = new_token()
+    station = Station(plan, token, SimClock(-5.0), StationSettings(state_period_s=DT_S, answer_states=False))
+    server, port = await serve_websocket(station.handle, "127.0.0.1", 0)
+    transport = await connect_websocket(f"ws://127.0.0.1:{port}")
+    try:
+        hello = Hello(version=PROTOCOL_VERSION, drone_id="duo", token=token, mission_digest=mission_digest(mission))
+        await transport.send(encode(hello))
+        assert decode_station_message(await transport.recv()).type == "welcome"
+        assert decode_station_message(await transport.recv()).type == "timeline"
+        state = {
+            "type": "state",
+            "t_s": 1.0,
+            "position_ned_m": [0, 0, -5],
+            "velocity_ned_m_s": [0, 0, 0],
+            "yaw_deg": 0,
+            "gimbal_pitch_deg": 0,
+            "gimbal_yaw_deg": 0,
+            "mode": "hold",
+        }
+        await transport.send(json.dumps(state))
+        await _until(lambda: station.live["duo"].state is not None, "the station has the state")
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(transport.recv(), 0.3)  # no answer to the state
+        await station.broadcast_others()
+        assert decode_station_message(await transport.recv()).type == "others"
+    finally:
+        await transport.close()
+        server.close()
+        await server.wait_closed()

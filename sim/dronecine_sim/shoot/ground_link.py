@@ -65,7 +65,8 @@ class SimGroundLink:
                 self._commands = (out_dir / "commands.jsonl").open("w", encoding="utf-8")
             except (OSError, GroundError) as error:
                 raise ShootError(f"{out_dir}: cannot write the station's files ({error})") from error
-        settings = StationSettings(state_period_s=dt_s, plan=plan_settings)
+        # The others go out once a step, after every state is in (``_exchange``), not as each state's answer.
+        settings = StationSettings(state_period_s=dt_s, plan=plan_settings, answer_states=False)
         self.station = Station(plan, token, self.clock, settings)
         self.station.add_listener(on_event=on_event, on_command=self._log_command)
         self.clients: dict[str, StationClient] = {}
@@ -120,8 +121,7 @@ class SimGroundLink:
             await client.publish(t_s, own.take(np.array([i])), battery_percent=battery, framing_error=framing)
         await self.hub.settle()
         await self.station.check()
-        # Every state of the step is in: every agent now learns where the others are at t_s exactly
-        # (the answer to its own state may have been sent before the others' states arrived).
+        # Every state of the step is in: every agent now learns where the others are at t_s exactly.
         await self.station.broadcast_others()
         await self.hub.settle()
 
