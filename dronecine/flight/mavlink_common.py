@@ -1,5 +1,5 @@
-"""The MAVLink pieces both flight links build the same way: enum names for errors and logs, and the
-velocity setpoint's SET_POSITION_TARGET_LOCAL_NED fields.
+"""The MAVLink pieces both flight links build the same way: enum names for errors and logs, the
+velocity setpoint's SET_POSITION_TARGET_LOCAL_NED fields, and datagram framing for a parser.
 
 It reads the MAVLink 2 ``common`` dialect directly, so it needs no ``MAVLINK20`` environment.
 """
@@ -50,3 +50,35 @@ def setpoint_fields(setpoint: Setpoint, target: tuple[int, int], time_boot_ms: i
         "yaw": 0.0,
         "yaw_rate": math.radians(setpoint.yaw_rate_deg_s),
     }  # fmt: skip
+
+
+def _frame_length(buf: bytearray, start: int) -> int | None:
+    """The whole length of the frame starting at ``buf[start]`` (a frame marker); None before its length byte."""
+    if len(buf) - start < 3:
+        return None
+    if buf[start] == mavlink.PROTOCOL_MARKER_V2:
+        signed = buf[start + 2] & mavlink.MAVLINK_IFLAG_SIGNED
+        return buf[start + 1] + mavlink.HEADER_LEN_V2 + 2 + (mavlink.MAVLINK_SIGNATURE_BLOCK_LEN if signed else 0)
+    return buf[start + 1] + mavlink.HEADER_LEN_V1 + 2
+
+
+def drop_partial_frame(parser: mavlink.MAVLink) -> bool:
+    """Forget a frame the parser has only begun, at a datagram's boundary; whether it dropped one.
+
+    Over UDP a MAVLink frame never spans datagrams, but pymavlink parses a byte stream: a datagram of
+    garbage that starts like a frame (0xFD, then a length of up to 255) would swallow the real frames
+    of the datagrams after it until the length is reached and its CRC fails, seconds of telemetry and
+    command ACKs at a low rate. Complete frames still waiting to be parsed are kept (PX4 packs several
+    into one datagram). It resets pymavlink's parse state (``buf``, ``buf_index``, ``expected_length``):
+    pymavlink has no public call for it.
+    """
+    pending = len(parser.buf) - parser.buf_index
+    if pending <= 0 or parser.buf[parser.buf_index] not in (mavlink.PROTOCOL_MARKER_V1, mavlink.PROTOCOL_MARKER_V2):
+        return False  # nothing, or bytes before a frame start, which the parser skips as bad data itself
+    length = _frame_length(parser.buf, parser.buf_index)
+    if length is not None and pending >= length:
+        return False  # a whole frame is waiting: the datagram it came in is not over yet
+    parser.buf = bytearray()
+    parser.buf_index = 0
+    parser.expected_length = mavlink.HEADER_LEN_V1 + 2
+    return True

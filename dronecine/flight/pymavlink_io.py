@@ -22,6 +22,7 @@ from pymavlink import mavutil
 
 from dronecine.flight.errors import LinkError
 from dronecine.flight.link_url import LinkScheme, LinkUrl
+from dronecine.flight.mavlink_common import drop_partial_frame
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +54,26 @@ class MavlinkIo:
             self.conn = mavutil.mavlink_connection(url.pymavlink_device(), **kwargs)
         except (OSError, ValueError) as exc:
             raise LinkError(f"cannot open {url}: {exc}") from exc
+        if url.scheme is not LinkScheme.SERIAL:
+            self._frame_by_datagram()
         self.url = url
         self.bad_data = 0
         self._send_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _frame_by_datagram(self) -> None:
+        """Parse UDP as datagrams, not as one byte stream: before each datagram, a frame the last one
+        left unfinished is dropped (``drop_partial_frame``), so garbage cannot swallow the next frames."""
+        receive = self.conn.recv
+
+        def recv(n=None):
+            data = receive(n)
+            if data:
+                drop_partial_frame(self.conn.mav)  # mavutil may swap its parser (version detection)
+            return data
+
+        self.conn.recv = recv
 
     @property
     def local_port(self) -> int | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from pymavlink.dialects.v20 import common as mavlink
 
+from dronecine.flight.mavlink_common import drop_partial_frame
 from dronecine_sim.px4.core import Battery, Landed
 from dronecine_sim.px4.errors import Px4SimError
 from dronecine_sim.px4.modes import Px4Mode
@@ -241,6 +242,7 @@ class Px4Vehicle:
                 select.select([sock], [], [], wait)
 
     def _parse(self, data: bytes) -> list:
+        drop_partial_frame(self._mav)  # a frame never spans datagrams: one left unfinished was garbage
         try:
             return self._mav.parse_buffer(data) or []
         except mavlink.MAVError as exc:  # robust parsing reports most garbage as BAD_DATA; this is the rest
