@@ -38,6 +38,12 @@ def ground_command(
         float,
         typer.Option("--lead-s", help="Seconds from now to the first take-off (the agents connect meanwhile)."),
     ] = DEFAULT_LEAD_S,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Serve the dashboard on --host: watch and command the drones.")
+    ] = False,
+    dashboard_port: Annotated[
+        int, typer.Option("--dashboard-port", min=0, max=65535, help="The dashboard's port (0: any free one).")
+    ] = 8000,
 ) -> None:
     """Serve the shoot's ground station: plan the mission, hand each agent its timeline, watch the
     drones and re-plan when one is lost. Writes station.token (0600) and events/commands logs to --out;
@@ -53,15 +59,21 @@ def ground_command(
     folder = out or Path("runs") / f"ground-{_slug(mission.name)}"
     clock = WallClock(action_in_s=plan.preroll_s + lead)
     server = StationServer(plan, folder, clock)
+    dashboard = (host, dashboard_port) if serve else None
     try:
-        asyncio.run(_serve(server, host, port, console))
+        asyncio.run(_serve(server, host, port, console, dashboard))
     except KeyboardInterrupt:
         console.print("station: stopped (Ctrl-C)")
         raise typer.Exit(130) from None
 
 
-async def _serve(server: StationServer, host: str, port: int, console: Console) -> None:
+async def _serve(
+    server: StationServer, host: str, port: int, console: Console, dashboard: tuple[str, int] | None
+) -> None:
+    from dronecine.ground.dashboard.field import FieldDashboard  # fastapi and uvicorn only when serving it
+
     bound = await server.start(host, port)
+    served = FieldDashboard(server, asyncio.get_running_loop(), *dashboard) if dashboard is not None else None
     plan = server.plan
     server.station.add_listener(on_event=lambda e: _print_event(console, e))
     console.print(
@@ -71,12 +83,16 @@ async def _serve(server: StationServer, host: str, port: int, console: Console) 
         f"first take-off at t={-plan.preroll_s:.0f} s, in {server.clock.now_s() * -1 - plan.preroll_s:.0f} s"
     )
     try:
+        if served is not None:
+            console.print(f"dashboard: {served.start()}", markup=False, soft_wrap=True)
         with Live(_table(server), console=console, refresh_per_second=2, transient=False) as live:
             while not server.finished():
                 await asyncio.sleep(0.5)
                 live.update(_table(server))
         console.print("station: every drone is down: the shoot is over")
     finally:
+        if served is not None:
+            await served.stop()
         await server.stop()
 
 

@@ -8,6 +8,7 @@ import typer
 
 from dronecine import __version__
 from dronecine.cli.agent_cmd import agent_command
+from dronecine.cli.dashboard_cmd import dashboard_command
 from dronecine.cli.ground_cmd import ground_command
 from dronecine.cli.mission_cmds import mission_app, validate
 from dronecine.cli.moves_cmd import moves
@@ -25,6 +26,7 @@ app.command()(moves)
 app.add_typer(mission_app, name="mission")
 app.command("agent")(agent_command)
 app.command("ground")(ground_command)
+app.command("dashboard")(dashboard_command)
 register_plugins(app)
 
 

@@ -89,6 +89,7 @@ class DroneTelemetry:
     size_error: FloatArray
     in_frame: NDArray[np.bool_]
     safety: tuple[tuple[SafetyReason, ...], ...]
+    battery_percent: FloatArray | None = None  # the pack's gauge (None: a recording made before it was logged)
 
     @property
     def steps(self) -> int:
@@ -115,7 +116,7 @@ def read_drone_telemetry(root: Path, rel: str, drone: str, dt_s: float) -> Drone
         raise Where(rel).error("no control steps (the file is empty)")
     numbers: dict[str, list[float]] = {key: [] for key in _NUMBERS}
     modes, scenes, subjects, boxes, tracks = [], [], [], [], []
-    framing, size, in_frame, safety = [], [], [], []
+    framing, size, in_frame, safety, battery = [], [], [], [], []
     for where, row in rows:
         for key in _NUMBERS:
             numbers[key].append(number(row, key, where))
@@ -128,6 +129,8 @@ def read_drone_telemetry(root: Path, rel: str, drone: str, dt_s: float) -> Drone
         framing.append(_nan_if_none(optional_number(row, "framing_error", where)))
         size.append(_nan_if_none(optional_number(row, "size_error", where)))
         in_frame.append(bool(optional_boolean(row, "in_frame", where)))
+        gauge = optional_number(row, "battery_percent", where) if "battery_percent" in row else None  # older: none
+        battery.append(_nan_if_none(gauge))
         reasons = as_list(require(row, "safety", where), where)
         safety.append(tuple(enum_value(reason, SafetyReason, where, "safety") for reason in reasons))
     _check_steps(numbers["t_s"], [where for where, _ in rows], dt_s)
@@ -145,6 +148,7 @@ def read_drone_telemetry(root: Path, rel: str, drone: str, dt_s: float) -> Drone
         size_error=_frozen(size, np.float64),
         in_frame=_frozen(in_frame, np.bool_),
         safety=tuple(safety),
+        battery_percent=_frozen(battery, np.float64) if any(np.isfinite(battery)) else None,
     )
 
 

@@ -81,6 +81,20 @@ def write(doc: dict[str, Any], path: Path) -> Path:
     return path
 
 
+def shoot_duet(folder: Path, scene_s: float, *options: str) -> tuple[Path, str]:
+    """``dronecine shoot`` of the duet (scenes ``scene_s`` long) into ``folder/out``, 160 px videos;
+    the folder and what the command printed. Fails the test if the command fails."""
+    from typer.testing import CliRunner
+
+    from dronecine.cli.main import app
+
+    mission = write(duet_document(scene_s=scene_s), folder / "duet.yaml")
+    out = folder / "out"
+    result = CliRunner().invoke(app, ["shoot", str(mission), "--out", str(out), "--video-width", "160", *options])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
 def make_agent(mission: Mission, timeline, policy=None, failsafe=None, dt_s: float = 0.1):
     """The onboard agent the agent and station tests fly: the baseline controller (or ``policy``),
     the mission's limits with a quarter-metre margin, cruising at 3.6 m/s and climbing at 1.4."""

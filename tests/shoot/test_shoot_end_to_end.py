@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, write
+from plankit import duet_document, shoot_duet, write
 
 from dronecine.cli.main import app
 
@@ -31,12 +31,7 @@ DRONE_KEYS = {"in_frame", "framing_error", "size_error", "jerk_rms", "safety_int
 
 @pytest.fixture(scope="module")
 def shoot(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("shoot")
-    mission = write(duet_document(scene_s=16.0), folder / "duet.yaml")
-    out = folder / "out"
-    result = CliRunner().invoke(app, ["shoot", str(mission), "--out", str(out), "--video-width", "160", "--seed", "3"])
-    assert result.exit_code == 0, result.output
-    return out, result.output
+    return shoot_duet(tmp_path_factory.mktemp("shoot"), 16.0, "--seed", "3")
 
 
 def _frames(path: Path) -> int:
@@ -134,3 +129,11 @@ def test_an_infeasible_mission_stops_before_anything_flies(tmp_path) -> None:
     assert result.exit_code == 1
     assert "would come 0.0 m apart" in result.output
     assert not (tmp_path / "o" / "telemetry").exists()
+
+
+def test_a_shoot_aborted_before_action_still_leaves_its_footage_and_report(tmp_path) -> None:
+    out, _ = shoot_duet(tmp_path, 12.0, "--abort-at", "-5")
+    summary = json.loads((out / "summary.json").read_text())
+    assert "rough_cut" not in summary["outputs"] and not (out / "rough_cut.mp4").exists()
+    assert (out / summary["outputs"]["report"]).is_file() and (out / "video" / "solo.mp4").is_file()
+    assert len(otio.adapters.read_from_file(str(out / "edit.otio")).tracks[0]) == 0

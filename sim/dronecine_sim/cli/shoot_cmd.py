@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,8 +14,9 @@ from rich.table import Table
 
 from dronecine.cli.errors import report_user_errors
 from dronecine.control import BUNDLED
-from dronecine.ground import plan_shoot
-from dronecine.mission import load_mission
+from dronecine.ground import ShootPlan, plan_shoot
+from dronecine.ground.dashboard import SET_FILE, set_view
+from dronecine.mission import Mission, load_mission
 from dronecine.perception.detector import WEIGHTS_ENV
 from dronecine_sim.perception import PerceptionChoice
 from dronecine_sim.shoot.errors import ShootError
@@ -23,6 +24,9 @@ from dronecine_sim.shoot.outputs import summary, write_json, write_plan
 from dronecine_sim.shoot.post import post_production, recorded_outputs
 from dronecine_sim.shoot.runner import run_shoot
 from dronecine_sim.shoot.settings import ShootSettings
+
+if TYPE_CHECKING:
+    from dronecine_sim.shoot.serving import ServedShoot
 
 
 @report_user_errors
@@ -66,6 +70,20 @@ def shoot_command(
             help="Every pack's charge at take-off; a low one exercises the battery return and the re-plan.",
         ),
     ] = 100.0,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Serve the dashboard: watch and command the shoot from a browser.")
+    ] = False,
+    host: Annotated[str, typer.Option("--host", help="The dashboard's address (with --serve).")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="The dashboard's port (with --serve; 0: any free one).")
+    ] = 8000,
+    speed: Annotated[
+        float | None,
+        typer.Option("--speed", help="With --serve: simulated seconds per wall second (default 1: as it would fly)."),
+    ] = None,
+    autostart: Annotated[
+        bool, typer.Option("--autostart", help="With --serve: start at once instead of waiting for Start on the page.")
+    ] = False,
 ) -> None:
     """Fly MISSION in simulation (offline, no PX4, no GPU): every drone's footage, telemetry, an edit
     (OpenTimelineIO and a rough cut) and an HTML report in --out."""
@@ -74,6 +92,8 @@ def shoot_command(
             "--sitl is not available yet: this version flies the simulator only (the PX4 links come with "
             "dronecine.flight); run without --sitl"
         )
+    if not serve and (speed is not None or autostart):
+        raise ShootError("--speed and --autostart are for the dashboard: use them with --serve")
     loaded = load_mission(mission_file)
     mission = loaded.mission
     settings = ShootSettings(
@@ -90,9 +110,41 @@ def shoot_command(
     plan = plan_shoot(mission)  # an infeasible plan stops here, before any folder is made
     _prepare(out_dir, overwrite)
     write_plan(out_dir, plan)
+    view = set_view(plan)
+    write_json(out_dir / SET_FILE, view)  # what a replay of this run draws the set from
     console = Console(highlight=False, stderr=True)
     for line in plan.predicted_visibility:
         console.print(f"note: {line}", markup=False)
+    served = None
+    if serve:
+        from dronecine_sim.shoot.serving import ServedShoot  # fastapi and uvicorn only when serving
+
+        served = ServedShoot(view, host, port, 1.0 if speed is None else speed, autostart)
+    try:
+        if served is not None:
+            console.print(f"dashboard: {served.start()}", markup=False, soft_wrap=True)
+            if not autostart:
+                console.print("the shoot waits for Start on the dashboard")
+        figures = _shoot(mission, plan, out_dir, settings, console, served)
+        _print_summary(figures, out_dir)
+        if served is not None:
+            served.show_replay(out_dir)
+            console.print("the shoot is over: the dashboard replays it; Ctrl-C stops serving")
+            _serve_until_interrupted()
+    finally:
+        if served is not None:
+            served.stop()
+
+
+def _shoot(
+    mission: Mission,
+    plan: ShootPlan,
+    out_dir: Path,
+    settings: ShootSettings,
+    console: Console,
+    served: ServedShoot | None,
+) -> dict:
+    """Fly, then edit: the summary's figures."""
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("shooting", total=1.0, status="")
@@ -105,7 +157,8 @@ def shoot_command(
             )
             progress.update(task, completed=sim_s / total_s, status=status)
 
-        run = run_shoot(mission, plan, out_dir, settings, progress=on_step)
+        bridge = served.bridge if served is not None else None
+        run = run_shoot(mission, plan, out_dir, settings, progress=on_step, dashboard=bridge)
         write_json(out_dir / "shot_log.json", run.measures.shot_log())
         outputs = recorded_outputs(out_dir, run.measures.drone_ids, settings.video_size is not None)
         write_json(out_dir / "summary.json", summary(plan, run, settings, outputs))  # what the edit reads
@@ -115,7 +168,15 @@ def shoot_command(
         )
     figures = summary(plan, run, settings, outputs)
     write_json(out_dir / "summary.json", figures)
-    _print_summary(figures, out_dir)
+    return figures
+
+
+def _serve_until_interrupted() -> None:
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return
 
 
 def _failure(option: str | None) -> tuple[str, float] | None:

@@ -30,10 +30,12 @@ from dronecine.control import OwnState
 from dronecine.ground import PlanSettings, ShootPlan
 from dronecine.ground.auth import new_token, write_token
 from dronecine.ground.errors import GroundError
+from dronecine.ground.protocol import CommandAction
 from dronecine.ground.station import Station
 from dronecine.ground.station_state import CommandRecord, SimClock, StationEvent, StationSettings
 from dronecine.ground.timeline import DroneTimeline
 from dronecine.ground.transport import MemoryHub, MemoryTransport
+from dronecine.mission.safety import FailsafeAction
 
 logger = logging.getLogger(__name__)
 StationEventSink = Callable[[StationEvent], None]
@@ -42,7 +44,8 @@ StationEventSink = Callable[[StationEvent], None]
 class SimGroundLink:
     """The station and the drones' clients of one simulated shoot. ``out_dir``: where the token
     (``station.token``, 0600) and the command log (``commands.jsonl``) go (None: nowhere).
-    ``fail_drone`` (drone, t_s): that drone's link goes silent then; ``abort_at_s``: "abort all" then."""
+    ``fail_drone`` (drone, t_s): that drone's link goes silent then; ``abort_at_s``: "abort all" then;
+    ``token``: the mission's token (None: a new one; the dashboard's commands need the same)."""
 
     def __init__(
         self,
@@ -53,11 +56,12 @@ class SimGroundLink:
         on_event: StationEventSink | None = None,
         fail_drone: tuple[str, float] | None = None,
         abort_at_s: float | None = None,
+        token: str | None = None,
     ) -> None:
         self.clock = SimClock(-plan.preroll_s)
         self.loop = asyncio.new_event_loop()
         self.hub = MemoryHub()
-        token = new_token()
+        token = token or new_token()
         self._commands: IO[str] | None = None
         if out_dir is not None:
             try:
@@ -143,6 +147,16 @@ class SimGroundLink:
         records = self._run(self.station.abort(requested_by, reason))
         self._run(self.hub.settle())
         return records
+
+    def command(self, drone_id: str, action: CommandAction, requested_by: str, reason: str = "") -> CommandRecord:
+        """The operator's command to one drone (the dashboard's hold, resume, return)."""
+        record = self._run(self.station.command(drone_id, action, requested_by, reason))
+        self._run(self.hub.settle())
+        return record
+
+    @property
+    def abort_action(self) -> FailsafeAction:
+        return self.station.mission.safety.abort_action
 
     # --- the end --------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from dronecine_sim.perception import PerceptionChoice, PerceptionModel
 from dronecine_sim.render import People, Renderer
+from dronecine_sim.shoot.dashboard_bridge import SimDashboard
 from dronecine_sim.shoot.errors import ShootError
 from dronecine_sim.shoot.ground_link import SimGroundLink
 from dronecine_sim.shoot.measure import ShootMeasures
@@ -77,13 +78,16 @@ def run_shoot(
     settings: ShootSettings,
     progress: ProgressCallback | None = None,
     plan_settings: PlanSettings | None = None,
+    dashboard: SimDashboard | None = None,
 ) -> ShootRun:
-    """Fly ``plan`` in simulation, recording into ``out_dir``; ``progress(sim_s, total_s)`` each step."""
+    """Fly ``plan`` in simulation, recording into ``out_dir``; ``progress(sim_s, total_s)`` each step;
+    ``dashboard`` (``--serve``) commands, paces and watches it between steps."""
     started = time.perf_counter()
     drone_ids = tuple(t.drone_id for t in plan.timelines)
     recorder = ShootRecorder(out_dir, drone_ids, 1.0 / settings.dt_s, settings.video_size)
     try:
-        world = _ShootWorld(mission, plan, settings, plan_settings or PlanSettings(), out_dir, recorder)
+        token = dashboard.token if dashboard is not None else None
+        world = _ShootWorld(mission, plan, settings, plan_settings or PlanSettings(), out_dir, recorder, token)
     except BaseException:
         recorder.close()
         raise
@@ -94,6 +98,8 @@ def run_shoot(
     try:
         while k < steps or (k < most and world.ground.station.replans and world.coming_down()):
             t_s = -plan.preroll_s + k * settings.dt_s
+            if dashboard is not None:
+                dashboard.before_step(world, t_s)
             world.step(t_s, recorder)
             k += 1
             if progress is not None:
@@ -102,6 +108,8 @@ def run_shoot(
         recorder.event(t_s, None, EventKind.ERROR, f"the shoot stopped: {type(error).__name__}: {error}")
         raise
     finally:
+        if dashboard is not None:
+            dashboard.finish(world)
         world.ground.close()
         recorder.close()
     world.measures.timelines = tuple(agent.timeline for agent in world.agents)  # as re-planned
@@ -120,6 +128,7 @@ class _ShootWorld:
         plan_settings: PlanSettings,
         out_dir: Path,
         recorder: ShootRecorder,
+        token: str | None = None,
     ):
         self.mission, self.plan, self.settings = mission, plan, settings
         self.dt_s = settings.dt_s
@@ -162,6 +171,7 @@ class _ShootWorld:
             on_event=lambda e: None if e.from_agent else recorder.event(e.t_s, None, e.kind, e.message),
             fail_drone=settings.fail_drone,
             abort_at_s=settings.abort_at_s,
+            token=token,
         )
         cruise = plan_settings.cruise_fraction * mission.safety.max_horizontal_speed_m_s
         climb = plan_settings.climb_fraction * mission.safety.max_vertical_speed_m_s
@@ -188,6 +198,16 @@ class _ShootWorld:
 
     def coming_down(self) -> bool:
         return any(agent.mode in _COMING_DOWN for agent in self.agents)
+
+    # --- what the dashboard reads between steps -------------------------------------------------
+
+    def subjects_ne_m(self) -> dict[str, list[float]]:
+        north_east = self.people.subjects.position_ned_m[:, :2].round(2).tolist()
+        return dict(zip(self.subject_ids, north_east, strict=True))
+
+    def views(self) -> dict[str, np.ndarray]:
+        """Each drone's latest rendered view (none without video)."""
+        return {d: frame for d, frame in zip(self.drone_ids, self._last_frame, strict=True) if frame is not None}
 
     # --- one step -------------------------------------------------------------------------------
 
@@ -239,7 +259,7 @@ class _ShootWorld:
                 if self.onboard is not None:
                     self.onboard[i].reset()
         self.measures.add(t_s, own, true_box, outputs, self.agents, self._subject_states(), self.cameras)
-        self._record(t_s, recorder, own, true_box, track, outputs, frames)
+        self._record(t_s, recorder, own, true_box, track, outputs, frames, battery)
         command = VehicleCommand(velocity_frd, yaw_rate, pitch_rate, gimbal_yaw_rate)
         parked = np.array([not out.mode.flying for out in outputs])
         for _ in range(self.settings.substeps):
@@ -335,7 +355,7 @@ class _ShootWorld:
 
     # --- recording ------------------------------------------------------------------------------
 
-    def _record(self, t_s, recorder, own, true_box, track, outputs, frames) -> None:
+    def _record(self, t_s, recorder, own, true_box, track, outputs, frames, battery) -> None:
         t = round(t_s, 3)
         p = self.people.subjects
         recorder.subjects(
@@ -373,6 +393,7 @@ class _ShootWorld:
                     "size_error": round(float(step.size_error[i]), 4) if filming else None,
                     "in_frame": bool(step.in_frame[i]) if filming else None,
                     "safety": [x.value for x in out.interventions],
+                    "battery_percent": round(float(battery[i]), 1),
                 },
             )
             if recorder.records_video:
