@@ -21,6 +21,7 @@ from dronecine.ground import plan_shoot
 from dronecine.ground.auth import new_token
 from dronecine.ground.dashboard import LiveFeed, Phase, StationControl, live_frame, set_view, subjects_at
 from dronecine.ground.dashboard.app import Dashboard, create_app
+from dronecine.ground.dashboard.frames import first_frame
 from dronecine.ground.protocol import CommandAction
 from dronecine.ground.station import Station
 from dronecine.ground.station_state import SimClock
@@ -183,3 +184,13 @@ def test_there_is_no_replay_while_the_shoot_is_live(field) -> None:
     client, *_ = field
     answer = client.get("/api/replay")
     assert answer.status_code == 404 and "not over" in answer.json()["detail"]
+
+
+def test_the_first_frame_has_the_live_frames_shape_before_the_station_exists(field, plan) -> None:
+    _, station, *_ = field
+    first = first_frame(set_view(plan), Phase.WAITING)
+    live = live_frame(station, Phase.WAITING, {})
+    assert first.keys() == live.keys() and first["drones"].keys() == live["drones"].keys()
+    for drone in ("solo", "duo"):
+        assert first["drones"][drone] == live["drones"][drone]  # neither has heard of the drone yet
+    assert first["t_s"] == -plan.preroll_s and first["phase"] == "waiting"

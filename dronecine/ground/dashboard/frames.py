@@ -47,14 +47,29 @@ def live_frame(
     }
 
 
-def _drone(live: DroneLive, now: float) -> dict[str, Any]:
-    state = live.state
-    row: dict[str, Any] = {
-        "status": live.status.value,
-        "connected": live.connected,
-        "link_age_s": None if live.heard_t_s is None else round(max(now - live.heard_t_s, 0.0), 2),
-        "timeline_revision": live.timeline_revision,
-        "note": live.note,
+def first_frame(view: dict[str, Any], phase: Phase) -> dict[str, Any]:
+    """The frame before the shoot's station exists (the simulation is still being built): every
+    drone of the set ``view`` waiting, at the start of its pre-roll."""
+    return {
+        "type": "frame",
+        "t_s": -view["preroll_s"],
+        "phase": phase.value,
+        "aborted": False,
+        "speed": None,
+        "drones": {d["drone"]: _unheard() for d in view["drones"]},
+        "subjects": {},
+        "events": [],
+        "commands": [],
+    }
+
+
+def _unheard() -> dict[str, Any]:
+    return {
+        "status": "waiting",
+        "connected": False,
+        "link_age_s": None,
+        "timeline_revision": 1,
+        "note": "",
         "mode": None,
         "armed": False,
         "battery_percent": None,
@@ -66,6 +81,17 @@ def _drone(live: DroneLive, now: float) -> dict[str, Any]:
         "gimbal_yaw_deg": None,
         "shot": None,
         "framing_error": None,
+    }
+
+
+def _drone(live: DroneLive, now: float) -> dict[str, Any]:
+    state = live.state
+    row = _unheard() | {
+        "status": live.status.value,
+        "connected": live.connected,
+        "link_age_s": None if live.heard_t_s is None else round(max(now - live.heard_t_s, 0.0), 2),
+        "timeline_revision": live.timeline_revision,
+        "note": live.note,
     }
     if state is None:
         return row

@@ -11,6 +11,7 @@ from dronecine_sim.shoot.dashboard_bridge import SimDashboard
 from dronecine.ground.auth import new_token
 from dronecine.ground.dashboard import LiveFeed, Replay
 from dronecine.ground.dashboard.app import Dashboard
+from dronecine.ground.dashboard.frames import first_frame
 from dronecine.ground.dashboard.serve import DashboardServer
 
 
@@ -21,6 +22,7 @@ class ServedShoot:
         feed = LiveFeed()
         self.bridge = SimDashboard(feed, new_token(), speed, autostart)
         self.dashboard = Dashboard(view, self.bridge.token, feed, self.bridge)
+        feed.publish(first_frame(view, self.bridge.phase))  # until the simulation is built and steps
         self.server = DashboardServer(self.dashboard, host, port)
 
     def start(self) -> str:
