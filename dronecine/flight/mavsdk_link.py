@@ -47,14 +47,10 @@ from dronecine.flight.errors import (
     SetpointError,
 )
 from dronecine.flight.link_types import (
-    HOLD_SETPOINT,
     FlightMode,
     LinkOptions,
     Setpoint,
-    StreamStats,
     VehicleInfo,
-    VelocityBodySetpoint,
-    VelocityNedSetpoint,
 )
 from dronecine.flight.link_url import LinkScheme, LinkUrl, parse_link_url
 from dronecine.flight.mavlink_common import enum_name
@@ -69,6 +65,7 @@ from dronecine.flight.mavsdk_direct import (
 from dronecine.flight.mavsdk_gimbal import MavsdkGimbal
 from dronecine.flight.mavsdk_params import MavsdkParams
 from dronecine.flight.mavsdk_telemetry import MavsdkTelemetry
+from dronecine.flight.offboard_control import OffboardControl
 from dronecine.flight.setpoint_stream import SetpointStreamer
 from dronecine.flight.telemetry_hub import TelemetryStreams
 
@@ -100,7 +97,7 @@ def mavsdk_url(url: LinkUrl) -> str:
     return f"{url.scheme.value}://{host}:{url.port}"
 
 
-class MavsdkLink(TelemetryStreams):
+class MavsdkLink(TelemetryStreams, OffboardControl):
     """The MAVSDK-Python implementation of ``dronecine.flight.link.FlightLink``."""
 
     def __init__(self, options: LinkOptions | None = None) -> None:
@@ -278,25 +275,6 @@ class MavsdkLink(TelemetryStreams):
 
     # --- offboard ------------------------------------------------------------------------------
 
-    async def start_offboard(self, initial: Setpoint | None = None) -> None:
-        self._commands_ready()
-        initial = initial or HOLD_SETPOINT
-        self._streamer.start(initial)
-        # Until the switch, ``initial`` is the caller's intent: keep it fresh so the watchdog stays quiet.
-        keep_fresh = asyncio.get_running_loop().create_task(self._refresh(initial))
-        try:
-            await asyncio.sleep(self.options.offboard_prestream_s)  # PX4 wants a live stream before switching
-            await self._switch_to_offboard()
-        finally:
-            keep_fresh.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keep_fresh
-
-    async def _refresh(self, setpoint: Setpoint) -> None:
-        while True:
-            self._streamer.set(setpoint)
-            await asyncio.sleep(self.options.setpoint_timeout_s / 4.0)
-
     async def _switch_to_offboard(self) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.options.offboard_switch_timeout_s
@@ -313,18 +291,6 @@ class MavsdkLink(TelemetryStreams):
                 await self._streamer.stop()
                 raise OffboardError(f"could not switch to OFFBOARD: {exc}") from exc
             await asyncio.sleep(0.25)
-
-    async def stop_offboard(self) -> None:
-        await self.hold()
-
-    async def set_velocity_body(self, setpoint: VelocityBodySetpoint) -> None:
-        self._streamer.set(setpoint)
-
-    async def set_velocity_ned(self, setpoint: VelocityNedSetpoint) -> None:
-        self._streamer.set(setpoint)
-
-    def stream_stats(self) -> StreamStats:
-        return self._streamer.stats()
 
     def _send_setpoint(self, setpoint: Setpoint) -> None:
         if self._direct is None or self._target is None or self._closed:

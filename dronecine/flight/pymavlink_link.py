@@ -26,17 +26,14 @@ from dronecine.flight.errors import (
     SetpointError,
 )
 from dronecine.flight.link_types import (
-    HOLD_SETPOINT,
     FlightMode,
     LinkOptions,
     Setpoint,
-    StreamStats,
     VehicleInfo,
-    VelocityBodySetpoint,
-    VelocityNedSetpoint,
 )
 from dronecine.flight.link_url import parse_link_url
 from dronecine.flight.mavlink_common import enum_name, setpoint_fields
+from dronecine.flight.offboard_control import OffboardControl
 from dronecine.flight.pymavlink_commands import CommandClient, ParamClient
 from dronecine.flight.pymavlink_io import MavlinkIo, mavlink
 from dronecine.flight.pymavlink_telemetry import PX4_MODE_CODES, TelemetryHub
@@ -50,7 +47,7 @@ _MODE_CONFIRM_S = 2.0
 _READY_POLL_S = 0.1
 
 
-class PymavlinkLink(TelemetryStreams):
+class PymavlinkLink(TelemetryStreams, OffboardControl):
     """The pymavlink implementation of ``dronecine.flight.link.FlightLink``."""
 
     def __init__(self, options: LinkOptions | None = None) -> None:
@@ -184,25 +181,6 @@ class PymavlinkLink(TelemetryStreams):
 
     # --- offboard ------------------------------------------------------------------------------
 
-    async def start_offboard(self, initial: Setpoint | None = None) -> None:
-        self._commands_ready()
-        initial = initial or HOLD_SETPOINT
-        self._streamer.start(initial)
-        # Until the switch, ``initial`` is the caller's intent: keep it fresh so the watchdog stays quiet.
-        keep_fresh = asyncio.get_running_loop().create_task(self._refresh(initial))
-        try:
-            await asyncio.sleep(self.options.offboard_prestream_s)  # PX4 wants a live stream before switching
-            await self._switch_to_offboard()
-        finally:
-            keep_fresh.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keep_fresh
-
-    async def _refresh(self, setpoint: Setpoint) -> None:
-        while True:
-            self._streamer.set(setpoint)
-            await asyncio.sleep(self.options.setpoint_timeout_s / 4.0)
-
     async def _switch_to_offboard(self) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.options.offboard_switch_timeout_s
@@ -218,18 +196,6 @@ class PymavlinkLink(TelemetryStreams):
                 await self._streamer.stop()
                 raise OffboardError(f"could not switch to OFFBOARD: {exc}") from exc
             await asyncio.sleep(0.25)
-
-    async def stop_offboard(self) -> None:
-        await self.hold()
-
-    async def set_velocity_body(self, setpoint: VelocityBodySetpoint) -> None:
-        self._streamer.set(setpoint)
-
-    async def set_velocity_ned(self, setpoint: VelocityNedSetpoint) -> None:
-        self._streamer.set(setpoint)
-
-    def stream_stats(self) -> StreamStats:
-        return self._streamer.stats()
 
     def _send_setpoint(self, setpoint: Setpoint) -> None:
         if self._target is None:
