@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +22,7 @@ def dashboard_command(
     # fastapi and uvicorn load only for the commands that serve
     from dronecine.ground.dashboard import Replay
     from dronecine.ground.dashboard.app import Dashboard
-    from dronecine.ground.dashboard.serve import DashboardServer
+    from dronecine.ground.dashboard.serve import DashboardServer, wait_for_interrupt
 
     console = Console(highlight=False, stderr=True)
     replay = Replay.load(run_dir)
@@ -32,9 +31,7 @@ def dashboard_command(
     server.start()
     console.print(f"dashboard: {server.url(with_token=False)} replays {run_dir}; Ctrl-C stops serving", markup=False)
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
+        wait_for_interrupt()
         console.print("dashboard: stopped")
     finally:
         server.stop()

@@ -4,7 +4,6 @@ commands, over one ``Dashboard`` (docs/dashboard.md)."""
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import math
@@ -19,6 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict
 
+from dronecine.ground.auth import token_matches
 from dronecine.ground.dashboard.control import ControlAction, ControlRefusedError, ShootControl
 from dronecine.ground.dashboard.frames import LiveFeed
 from dronecine.ground.dashboard.replay import Replay
@@ -162,5 +162,5 @@ def _check_token(authorization: str | None, token: str) -> None:
     scheme, _, given = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not given:
         raise HTTPException(401, "commands need the mission's token: header 'Authorization: Bearer TOKEN'")
-    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+    if not token_matches(given.strip(), token):
         raise HTTPException(401, "wrong token for this mission (see station.token in the run folder)")

@@ -4,7 +4,6 @@ video. The set comes from the ``set.json`` the shoot wrote, so the folder is all
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from pathlib import Path
@@ -14,7 +13,7 @@ import cv2
 import numpy as np
 
 from dronecine.edit import RecordingError, ShootRecording
-from dronecine.edit.fields import read_json
+from dronecine.edit.fields import read_json, read_jsonl
 from dronecine.ground.dashboard.set_view import SET_FILE
 from dronecine.ground.errors import GroundError
 
@@ -120,15 +119,9 @@ def _numbers(values: np.ndarray, digits: int) -> list[float | None]:
 
 
 def _commands(root: Path) -> list[dict[str, Any]]:
-    path = root / COMMANDS
-    if not path.is_file():
+    if not (root / COMMANDS).is_file():
         return []
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise GroundError(f"{path}:{number}: not JSON ({error.msg})") from error
-    return rows
+    try:
+        return [dict(row) for _, row in read_jsonl(root, COMMANDS)]
+    except RecordingError as error:
+        raise GroundError(f"cannot replay {root}: {error}") from error

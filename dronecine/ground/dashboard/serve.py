@@ -69,6 +69,15 @@ class DashboardServer:
         self._server = self._thread = self._socket = None
 
 
+def wait_for_interrupt() -> None:
+    """Block until Ctrl-C: the server's thread serves meanwhile (a finished shoot's replay)."""
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -117,6 +117,7 @@ def shoot_command(
         console.print(f"note: {line}", markup=False)
     served = None
     if serve:
+        from dronecine.ground.dashboard.serve import wait_for_interrupt
         from dronecine_sim.shoot.serving import ServedShoot  # fastapi and uvicorn only when serving
 
         served = ServedShoot(view, host, port, 1.0 if speed is None else speed, autostart)
@@ -130,7 +131,7 @@ def shoot_command(
         if served is not None:
             served.show_replay(out_dir)
             console.print("the shoot is over: the dashboard replays it; Ctrl-C stops serving")
-            _serve_until_interrupted()
+            wait_for_interrupt()
     finally:
         if served is not None:
             served.stop()
@@ -169,14 +170,6 @@ def _shoot(
     figures = summary(plan, run, settings, outputs)
     write_json(out_dir / "summary.json", figures)
     return figures
-
-
-def _serve_until_interrupted() -> None:
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return
 
 
 def _failure(option: str | None) -> tuple[str, float] | None:
