@@ -125,6 +125,7 @@ class AgentRuntime:
         self.events = 0
         self.took_off = False
         self.last_output: AgentOutput | None = None
+        self.last_track: SubjectTrack | None = None  # what perception reported at the last step
         self._sequence: asyncio.Task[None] | None = None
         self._subject: str | None = None
         self._seen_offboard = False
@@ -242,7 +243,7 @@ class AgentRuntime:
             logger.info("%s t=%.1f %s: %s", self.drone_id, t_s, event.kind.value, event.message)
             if self.on_event is not None:
                 self.on_event(t_s, event)
-        self.last_output = out
+        self.last_output, self.last_track = out, track
         return out
 
     async def _perceive(self, t_s: float, own: OwnState) -> SubjectTrack:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +20,7 @@ from dronecine.agent.runtime import AgentRuntime, RuntimeReport
 from dronecine.agent.runtime_setup import RuntimeSettings
 from dronecine.cli.errors import report_user_errors
 from dronecine.control import BUNDLED
-from dronecine.flight.link import FlightLink
+from dronecine.flight.link_choice import LinkChoice, make_link
 from dronecine.flight.link_url import parse_link_url
 from dronecine.ground.auth import read_token
 from dronecine.ground.transport_ws import connect_websocket
@@ -29,24 +28,6 @@ from dronecine.mission import load_mission
 from dronecine.perception.detector import WEIGHTS_ENV
 
 _STYLE = {EventKind.ERROR: "red", EventKind.FAILSAFE: "yellow", EventKind.SAFETY: "yellow", EventKind.COMMAND: "cyan"}
-
-
-class LinkChoice(enum.StrEnum):
-    PYMAVLINK = "pymavlink"
-    MAVSDK = "mavsdk"
-
-
-def make_link(choice: LinkChoice) -> FlightLink:
-    """The flight link; MAVSDK's is imported only when asked for (it is optional)."""
-    if choice == LinkChoice.MAVSDK:
-        try:
-            from dronecine.flight.mavsdk_link import MavsdkLink
-        except ImportError as error:
-            raise AgentError(f"--link mavsdk is not available here ({error}): use --link pymavlink") from error
-        return MavsdkLink()
-    from dronecine.flight.pymavlink_link import PymavlinkLink
-
-    return PymavlinkLink()
 
 
 @report_user_errors

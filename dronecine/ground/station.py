@@ -388,6 +388,18 @@ class Station:
             "replans": [r.to_json() for r in self.replans],
         }
 
+    def figures(self) -> dict:
+        """The station's figures for a shoot's ``summary.json``: who was lost and why, the abort, how
+        many commands and re-plans, each drone's timeline revision."""
+        snapshot = self.snapshot()
+        return {
+            "lost": {d: x.reason for d, x in self.lost.items()},
+            "aborted": snapshot["aborted"],
+            "commands": len(snapshot["commands"]),
+            "replans": snapshot["replans"],
+            "timeline_revisions": {d: live["timeline_revision"] for d, live in snapshot["drones"].items()},
+        }
+
     def _event(
         self, drone_id: str | None, kind: EventKind, message: str, t_s: float | None = None, from_agent: bool = False
     ) -> None:

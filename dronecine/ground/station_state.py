@@ -52,13 +52,21 @@ class SimClock:
 
 
 class WallClock:
-    """Mission time from the wall: ``action_s`` monotonic seconds after the clock is made is action."""
+    """Mission time from the wall: action (t = 0) comes ``action_in_s`` wall seconds after the clock is
+    made; mission time runs ``time_scale`` times faster than the wall (a SITL sped up as PX4's
+    ``PX4_SIM_SPEED_FACTOR``; 1 in the field)."""
 
-    def __init__(self, action_in_s: float = 0.0) -> None:
+    def __init__(self, action_in_s: float = 0.0, time_scale: float = 1.0) -> None:
         self._action = time.monotonic() + action_in_s
+        self._scale = time_scale
 
     def now_s(self) -> float:
-        return time.monotonic() - self._action
+        return (time.monotonic() - self._action) * self._scale
+
+    def start_action_in(self, action_in_s: float) -> None:
+        """Move action to ``action_in_s`` wall seconds from now (a SITL shoot sets its clock once
+        every drone is connected, so none takes off while another is still booting)."""
+        self._action = time.monotonic() + action_in_s
 
 
 class DroneStatus(StrEnum):

@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import cv2
 import yaml
 
 from dronecine.mission import Mission
@@ -114,3 +115,13 @@ def make_agent(mission: Mission, timeline, policy=None, failsafe=None, dt_s: flo
         climb_m_s=1.4,
         failsafe=failsafe,
     )
+
+
+def video_frames(path: Path) -> int:
+    """How many frames the video at ``path`` holds, decoded as a player would."""
+    capture = cv2.VideoCapture(str(path))
+    count = 0
+    while capture.grab():
+        count += 1
+    capture.release()
+    return count

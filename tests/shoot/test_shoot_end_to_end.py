@@ -6,13 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-import cv2
 import opentimelineio as otio
 import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, shoot_duet, write
+from plankit import duet_document, shoot_duet, video_frames, write
 
 from dronecine.cli.main import app
 
@@ -32,15 +31,6 @@ DRONE_KEYS = {"in_frame", "framing_error", "size_error", "jerk_rms", "safety_int
 @pytest.fixture(scope="module")
 def shoot(tmp_path_factory):
     return shoot_duet(tmp_path_factory.mktemp("shoot"), 16.0, "--seed", "3")
-
-
-def _frames(path: Path) -> int:
-    capture = cv2.VideoCapture(str(path))
-    count = 0
-    while capture.grab():
-        count += 1
-    capture.release()
-    return count
 
 
 def test_the_summary_has_every_key_and_a_safe_shoot(shoot) -> None:
@@ -64,7 +54,7 @@ def test_each_video_has_a_frame_per_telemetry_line(shoot) -> None:
         rows = [json.loads(line) for line in lines]
         assert rows[0]["mode"] in ("parked", "takeoff") and rows[-1]["mode"] == "landed"
         assert any(r["mode"] == "filming" for r in rows)
-        assert _frames(out / "video" / f"{drone}.mp4") == len(rows)
+        assert video_frames(out / "video" / f"{drone}.mp4") == len(rows)
 
 
 def test_the_edit_loads_with_opentimelineio_and_the_rough_cut_has_its_frames(shoot) -> None:
@@ -74,7 +64,7 @@ def test_the_edit_loads_with_opentimelineio_and_the_rough_cut_has_its_frames(sho
     assert clips
     assert {Path(c.media_reference.target_url).name for c in clips} <= {"solo.mp4", "duo.mp4"}
     frames = sum(c.source_range.duration.to_frames() for c in clips)
-    assert _frames(out / "rough_cut.mp4") == frames
+    assert video_frames(out / "rough_cut.mp4") == frames
 
 
 def test_events_shot_log_and_report_are_written(shoot) -> None:
@@ -109,7 +99,10 @@ def test_a_folder_with_an_earlier_shoot_is_not_overwritten(shoot, tmp_path) -> N
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--sitl"], "--sitl is not available yet"),
+        (["--sitl"], "drone 'duo': its connection in the mission is sim://; --sitl flies PX4"),
+        (["--sitl", "--abort-at", "5"], "--abort-at: simulator only, not with --sitl"),
+        (["--sitl-speed", "3"], "use them with --sitl"),
+        (["--sitl", "--sitl-speed", "50"], "--sitl-speed 50.0 is out of range"),
         (["--perception", "psychic"], "'psychic' is not one of"),
         (["--video-width", "99"], "video width 99 px is out of range"),
     ],

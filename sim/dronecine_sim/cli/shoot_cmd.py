@@ -14,6 +14,7 @@ from rich.table import Table
 
 from dronecine.cli.errors import report_user_errors
 from dronecine.control import BUNDLED
+from dronecine.flight.link_choice import LinkChoice
 from dronecine.ground import ShootPlan, plan_shoot
 from dronecine.ground.dashboard import SET_FILE, set_view
 from dronecine.mission import Mission, load_mission
@@ -24,6 +25,7 @@ from dronecine_sim.shoot.outputs import summary, write_json, write_plan
 from dronecine_sim.shoot.post import post_production, recorded_outputs
 from dronecine_sim.shoot.runner import run_shoot
 from dronecine_sim.shoot.settings import ShootSettings
+from dronecine_sim.shoot.sitl import SitlSettings, run_sitl_shoot
 
 if TYPE_CHECKING:
     from dronecine_sim.shoot.serving import ServedShoot
@@ -49,7 +51,29 @@ def shoot_command(
         int, typer.Option("--video-width", help="Width of each drone's recorded view in pixels (0: no video).")
     ] = 480,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a shoot already in --out.")] = False,
-    sitl: Annotated[bool, typer.Option("--sitl", help="Fly PX4 SITL instances instead of the simulator.")] = False,
+    sitl: Annotated[
+        bool,
+        typer.Option(
+            "--sitl", help="Fly PX4 SITL instances (each drone's connection in the mission) instead of the simulator."
+        ),
+    ] = False,
+    sitl_speed: Annotated[
+        float, typer.Option("--sitl-speed", help="With --sitl: PX4's PX4_SIM_SPEED_FACTOR (mission s per wall s).")
+    ] = 1.0,
+    sitl_lead: Annotated[
+        float,
+        typer.Option("--sitl-lead-s", help="With --sitl: wall seconds from every drone ready to the first take-off."),
+    ] = 5.0,
+    link: Annotated[
+        LinkChoice, typer.Option("--link", help="With --sitl: the MAVLink library.")
+    ] = LinkChoice.PYMAVLINK,
+    assume_at_home: Annotated[
+        bool,
+        typer.Option(
+            "--assume-at-home",
+            help="With --sitl: trust each drone stands at its mission home, not its GPS (Gazebo worlds).",
+        ),
+    ] = False,
     fail_drone: Annotated[
         str | None,
         typer.Option(
@@ -87,11 +111,7 @@ def shoot_command(
 ) -> None:
     """Fly MISSION in simulation (offline, no PX4, no GPU): every drone's footage, telemetry, an edit
     (OpenTimelineIO and a rough cut) and an HTML report in --out."""
-    if sitl:
-        raise ShootError(
-            "--sitl is not available yet: this version flies the simulator only (the PX4 links come with "
-            "dronecine.flight); run without --sitl"
-        )
+    flown_on = _sitl_settings(sitl, sitl_speed, sitl_lead, link, assume_at_home, fail_drone, abort_at, battery, serve)
     if not serve and (speed is not None or autostart):
         raise ShootError("--speed and --autostart are for the dashboard: use them with --serve")
     loaded = load_mission(mission_file)
@@ -126,7 +146,7 @@ def shoot_command(
             console.print(f"dashboard: {served.start()}", markup=False, soft_wrap=True)
             if not autostart:
                 console.print("the shoot waits for Start on the dashboard")
-        figures = _shoot(mission, plan, out_dir, settings, console, served)
+        figures = _shoot(mission, plan, out_dir, settings, console, served, flown_on)
         _print_summary(figures, out_dir)
         if served is not None:
             served.show_replay(out_dir)
@@ -144,8 +164,9 @@ def _shoot(
     settings: ShootSettings,
     console: Console,
     served: ServedShoot | None,
+    sitl: SitlSettings | None = None,
 ) -> dict:
-    """Fly, then edit: the summary's figures."""
+    """Fly (in simulation, or on PX4 SITL), then edit: the summary's figures."""
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[status]}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("shooting", total=1.0, status="")
@@ -159,7 +180,11 @@ def _shoot(
             progress.update(task, completed=sim_s / total_s, status=status)
 
         bridge = served.bridge if served is not None else None
-        run = run_shoot(mission, plan, out_dir, settings, progress=on_step, dashboard=bridge)
+        if sitl is not None:
+            progress.update(task, description="flying PX4 SITL")
+            run = run_sitl_shoot(mission, plan, out_dir, settings, sitl, progress=on_step)
+        else:
+            run = run_shoot(mission, plan, out_dir, settings, progress=on_step, dashboard=bridge)
         write_json(out_dir / "shot_log.json", run.measures.shot_log())
         outputs = recorded_outputs(out_dir, run.measures.drone_ids, settings.video_size is not None)
         write_json(out_dir / "summary.json", summary(plan, run, settings, outputs))  # what the edit reads
@@ -170,6 +195,38 @@ def _shoot(
     figures = summary(plan, run, settings, outputs)
     write_json(out_dir / "summary.json", figures)
     return figures
+
+
+def _sitl_settings(
+    sitl: bool,
+    speed: float,
+    lead_s: float,
+    link: LinkChoice,
+    assume_at_home: bool,
+    fail_drone: str | None,
+    abort_at: float | None,
+    battery: float,
+    serve: bool,
+) -> SitlSettings | None:
+    """The ``--sitl`` settings (None: the simulator flies); simulator-only options are refused with it."""
+    if not sitl:
+        if speed != 1.0 or lead_s != 5.0 or link != LinkChoice.PYMAVLINK or assume_at_home:
+            raise ShootError(
+                "--sitl-speed, --sitl-lead-s, --link and --assume-at-home are for PX4 SITL: use them with --sitl"
+            )
+        return None
+    injected = [
+        name
+        for name, given in (("--fail-drone", fail_drone is not None), ("--abort-at", abort_at is not None),
+                            ("--battery", battery != 100.0), ("--serve", serve))
+        if given
+    ]  # fmt: skip
+    if injected:
+        raise ShootError(
+            f"{', '.join(injected)}: simulator only, not with --sitl (fail or abort PX4 from QGroundControl; "
+            "watch the station with dronecine ground --serve)"
+        )
+    return SitlSettings(time_scale=speed, lead_s=lead_s, link=link, home_from_gps=not assume_at_home)
 
 
 def _failure(option: str | None) -> tuple[str, float] | None:
@@ -199,8 +256,9 @@ def _prepare(out_dir: Path, overwrite: bool) -> None:
 
 def _print_summary(figures: dict, out_dir: Path) -> None:
     console = Console(highlight=False)
+    how = "flown on PX4 SITL" if "sitl" in figures else "simulated"
     table = Table(
-        title=f"{figures['mission']}: {figures['sim_seconds']:.0f} s simulated in {figures['wall_seconds']:.1f} s"
+        title=f"{figures['mission']}: {figures['sim_seconds']:.0f} s {how} in {figures['wall_seconds']:.1f} s"
     )
     for column in ("drone", "in frame", "framing error", "size error", "RMS jerk (m/s³)", "safety"):
         table.add_column(column, justify="left" if column == "drone" else "right")

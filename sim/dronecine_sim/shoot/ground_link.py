@@ -162,14 +162,7 @@ class SimGroundLink:
 
     def summary(self) -> dict[str, Any]:
         """The station's figures for ``summary.json``."""
-        snapshot = self.station.snapshot()
-        return {
-            "lost": {d: x.reason for d, x in self.station.lost.items()},
-            "aborted": snapshot["aborted"],
-            "commands": len(snapshot["commands"]),
-            "replans": snapshot["replans"],
-            "timeline_revisions": {d: live["timeline_revision"] for d, live in snapshot["drones"].items()},
-        }
+        return self.station.figures()
 
     def close(self) -> None:
         """Close every connection and the event loop (also after a failed shoot)."""

@@ -75,10 +75,14 @@ class ShootMeasures:
         agents: list[OnboardAgent],
         people: SubjectState,
         cameras: list[PinholeCamera],
+        elapsed_s: float | None = None,
     ) -> None:
+        """One step at ``t_s``; ``elapsed_s`` since the step before (None: ``dt_s``; a SITL shoot's
+        samples are not all one period apart)."""
         n = len(outputs)
-        accel = (own.velocity_ned_m_s - self._previous_velocity) / self.dt_s
-        jerk = np.linalg.norm(accel - self._previous_accel, axis=1) / self.dt_s
+        dt_s = self.dt_s if elapsed_s is None else elapsed_s
+        accel = (own.velocity_ned_m_s - self._previous_velocity) / dt_s
+        jerk = np.linalg.norm(accel - self._previous_accel, axis=1) / dt_s
         self._previous_velocity, self._previous_accel = own.velocity_ned_m_s.copy(), accel
         framing, size, seen = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool)
         for i, (out, agent) in enumerate(zip(outputs, agents, strict=True)):

@@ -28,9 +28,9 @@ def write_plan(out_dir: Path, plan: ShootPlan) -> Path:
 
 
 def summary(plan: ShootPlan, run: ShootRun, settings: ShootSettings, outputs: dict[str, Any]) -> dict[str, Any]:
-    """The keys of ``docs/shoot_outputs.md``'s ``summary.json``."""
+    """The keys of ``docs/shoot_outputs.md``'s ``summary.json`` (``sitl`` only for a ``--sitl`` shoot)."""
     m = run.measures
-    return {
+    figures = {
         "version": SUMMARY_VERSION,
         "mission": plan.mission.name,
         "seed": settings.seed,
@@ -48,3 +48,6 @@ def summary(plan: ShootPlan, run: ShootRun, settings: ShootSettings, outputs: di
         "station": run.station,
         "outputs": outputs,
     }
+    if run.sitl is not None:
+        figures["sitl"] = run.sitl
+    return figures

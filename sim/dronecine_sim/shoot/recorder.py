@@ -13,9 +13,13 @@ from typing import IO, Any
 import cv2
 import numpy as np
 from dronecine_sim.shoot.errors import ShootError
+from dronecine_sim.shoot.measure import StepMeasures
 from numpy.typing import NDArray
 
-from dronecine.agent import EventKind
+from dronecine.agent import AgentOutput, EventKind
+from dronecine.control import OwnState
+from dronecine.perception import SubjectTrack, TrackStatus
+from dronecine.perception.track import TrackState
 
 
 class ShootRecorder:
@@ -77,3 +81,45 @@ class ShootRecorder:
 def _write(handle: IO[str], row: dict[str, Any]) -> None:
     handle.write(json.dumps(row, separators=(",", ":")) + "\n")
     handle.flush()
+
+
+def telemetry_row(
+    t_s: float,
+    own: OwnState,
+    i: int,
+    out: AgentOutput,
+    box: NDArray[np.float64],
+    track: str | None,
+    step: StepMeasures,
+    battery_percent: float | None,
+) -> dict[str, Any]:
+    """Drone ``i``'s line of ``telemetry/<drone>.jsonl`` (keys in ``docs/shoot_outputs.md``): where it
+    is, what it does, its subject's true ``box`` and the tracker's state, and this step's measures."""
+    filming = bool(np.isfinite(step.framing_error[i]))  # the measures counted this step
+    return {
+        "t_s": t_s,
+        "north_m": round(float(own.position_ned_m[i, 0]), 3),
+        "east_m": round(float(own.position_ned_m[i, 1]), 3),
+        "down_m": round(float(own.position_ned_m[i, 2]), 3),
+        "vn_m_s": round(float(own.velocity_ned_m_s[i, 0]), 3),
+        "ve_m_s": round(float(own.velocity_ned_m_s[i, 1]), 3),
+        "vd_m_s": round(float(own.velocity_ned_m_s[i, 2]), 3),
+        "yaw_deg": round(float(own.yaw_deg[i]), 2),
+        "gimbal_pitch_deg": round(float(own.gimbal_pitch_deg[i]), 2),
+        "gimbal_yaw_deg": round(float(own.gimbal_yaw_deg[i]), 2),
+        "mode": out.mode.value,
+        "scene": out.shot.scene_index if out.shot is not None else None,
+        "subject": out.shot.subject_id if out.shot is not None else None,
+        "box": [round(float(x), 4) for x in box] if np.isfinite(box).all() else None,
+        "track": track,
+        "framing_error": round(float(step.framing_error[i]), 4) if filming else None,
+        "size_error": round(float(step.size_error[i]), 4) if filming else None,
+        "in_frame": bool(step.in_frame[i]) if filming else None,
+        "safety": [x.value for x in out.interventions],
+        "battery_percent": round(float(battery_percent), 1) if battery_percent is not None else None,
+    }
+
+
+def track_name(track: SubjectTrack, i: int) -> str:
+    """Drone ``i``'s tracker state as the telemetry's ``track`` names it (``tracked``, ``lost``, ...)."""
+    return TrackState[TrackStatus(int(track.status[i])).name].value

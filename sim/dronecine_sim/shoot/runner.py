@@ -31,7 +31,7 @@ from dronecine_sim.shoot.dashboard_bridge import SimDashboard
 from dronecine_sim.shoot.errors import ShootError
 from dronecine_sim.shoot.ground_link import SimGroundLink
 from dronecine_sim.shoot.measure import ShootMeasures
-from dronecine_sim.shoot.recorder import ShootRecorder
+from dronecine_sim.shoot.recorder import ShootRecorder, telemetry_row, track_name
 from dronecine_sim.shoot.settings import ShootSettings
 from dronecine_sim.subjects import from_mission
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
@@ -47,8 +47,7 @@ from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import PlanSettings, ShootPlan
 from dronecine.mission.document import Mission
 from dronecine.mission.motion import nominal_paths
-from dronecine.perception import SubjectTrack, TrackStatus
-from dronecine.perception.track import TrackState
+from dronecine.perception import SubjectTrack
 from dronecine.shots import SubjectState
 
 logger = logging.getLogger(__name__)
@@ -69,6 +68,7 @@ class ShootRun:
     sim_seconds: float
     wall_seconds: float
     station: dict[str, Any] = field(default_factory=dict)  # the ground station's figures (lost drones, re-plans)
+    sitl: dict[str, Any] | None = None  # --sitl: the autopilots flown and each agent's figures (None: simulated)
 
 
 def run_shoot(
@@ -369,33 +369,9 @@ class _ShootWorld:
         step = self.measures.last_step
         for i, drone_id in enumerate(self.drone_ids):
             out = outputs[i]
-            filming = bool(np.isfinite(step.framing_error[i]))  # the measures counted this step
-            box = true_box[i]
-            recorder.telemetry(
-                drone_id,
-                {
-                    "t_s": t,
-                    "north_m": round(float(own.position_ned_m[i, 0]), 3),
-                    "east_m": round(float(own.position_ned_m[i, 1]), 3),
-                    "down_m": round(float(own.position_ned_m[i, 2]), 3),
-                    "vn_m_s": round(float(own.velocity_ned_m_s[i, 0]), 3),
-                    "ve_m_s": round(float(own.velocity_ned_m_s[i, 1]), 3),
-                    "vd_m_s": round(float(own.velocity_ned_m_s[i, 2]), 3),
-                    "yaw_deg": round(float(own.yaw_deg[i]), 2),
-                    "gimbal_pitch_deg": round(float(own.gimbal_pitch_deg[i]), 2),
-                    "gimbal_yaw_deg": round(float(own.gimbal_yaw_deg[i]), 2),
-                    "mode": out.mode.value,
-                    "scene": out.shot.scene_index if out.shot is not None else None,
-                    "subject": out.shot.subject_id if out.shot is not None else None,
-                    "box": [round(float(x), 4) for x in box] if np.isfinite(box).all() else None,
-                    "track": _track_name(track, i) if out.shot is not None else None,
-                    "framing_error": round(float(step.framing_error[i]), 4) if filming else None,
-                    "size_error": round(float(step.size_error[i]), 4) if filming else None,
-                    "in_frame": bool(step.in_frame[i]) if filming else None,
-                    "safety": [x.value for x in out.interventions],
-                    "battery_percent": round(float(battery[i]), 1),
-                },
-            )
+            tracking = track_name(track, i) if out.shot is not None else None
+            row = telemetry_row(t, own, i, out, true_box[i], tracking, step, float(battery[i]))
+            recorder.telemetry(drone_id, row)
             if recorder.records_video:
                 recorder.frame(drone_id, frames[i])
 
@@ -404,10 +380,6 @@ class _ShootWorld:
         if self.agents[i].mode == AgentMode.LANDED:
             return self.state.position_ned_m[i, :2].copy()
         return timeline.home_ned_m[:2]
-
-
-def _track_name(track: SubjectTrack, i: int) -> str:
-    return TrackState[TrackStatus(int(track.status[i])).name].value
 
 
 def _bearing_to_set(home: np.ndarray) -> float:
