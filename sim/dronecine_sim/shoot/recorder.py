@@ -120,6 +120,11 @@ def telemetry_row(
     }
 
 
+def subjects_row(t_s: float, subject_ids: tuple[str, ...], position_ned_m: NDArray[np.float64]) -> dict[str, Any]:
+    """A line of ``telemetry/subjects.jsonl``: each subject's north and east (m) at ``t_s``."""
+    return {"t_s": t_s, **{s: [round(float(x), 3) for x in position_ned_m[k, :2]] for k, s in enumerate(subject_ids)}}
+
+
 def track_name(track: SubjectTrack, i: int) -> str:
     """Drone ``i``'s tracker state as the telemetry's ``track`` names it (``tracked``, ``lost``, ...)."""
     return TrackState[TrackStatus(int(track.status[i])).name].value

@@ -31,7 +31,7 @@ from dronecine_sim.shoot.dashboard_bridge import SimDashboard
 from dronecine_sim.shoot.errors import ShootError
 from dronecine_sim.shoot.ground_link import SimGroundLink
 from dronecine_sim.shoot.measure import ShootMeasures
-from dronecine_sim.shoot.recorder import ShootRecorder, telemetry_row, track_name
+from dronecine_sim.shoot.recorder import ShootRecorder, subjects_row, telemetry_row, track_name
 from dronecine_sim.shoot.settings import ShootSettings
 from dronecine_sim.subjects import from_mission
 from dronecine_sim.vehicle import VehicleCommand, VehicleModel, VehicleParams, VehicleState, randomise
@@ -357,15 +357,7 @@ class _ShootWorld:
 
     def _record(self, t_s, recorder, own, true_box, track, outputs, frames, battery) -> None:
         t = round(t_s, 3)
-        p = self.people.subjects
-        recorder.subjects(
-            {
-                "t_s": t,
-                **{
-                    sid: [round(float(x), 3) for x in p.position_ned_m[k, :2]] for k, sid in enumerate(self.subject_ids)
-                },
-            }
-        )
+        recorder.subjects(subjects_row(t, self.subject_ids, self.people.subjects.position_ned_m))
         step = self.measures.last_step
         for i, drone_id in enumerate(self.drone_ids):
             out = outputs[i]

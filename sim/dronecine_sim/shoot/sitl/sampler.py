@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from dronecine_sim.perception.agent_sources import SubjectRenderer
 from dronecine_sim.shoot.measure import ShootMeasures
-from dronecine_sim.shoot.recorder import ShootRecorder, telemetry_row, track_name
+from dronecine_sim.shoot.recorder import ShootRecorder, subjects_row, telemetry_row, track_name
 from numpy.typing import NDArray
 
 from dronecine.agent.runtime import AgentRuntime
@@ -80,10 +80,8 @@ class SitlSampler:
         step = self.measures.last_step
         for slot_t_s in slots_t_s:
             t = round(slot_t_s, 3)
-            where = self._people(slot_t_s).position_ned_m
-            self.recorder.subjects(
-                {"t_s": t, **{s: [round(float(x), 3) for x in where[k, :2]] for k, s in enumerate(self.subject_ids)}}
-            )
+            where = people if slot_t_s == t_s else self._people(slot_t_s)  # the people move on in missed slots
+            self.recorder.subjects(subjects_row(t, self.subject_ids, where.position_ned_m))
             for i, runtime in enumerate(self.runtimes):
                 out, track = outputs[i], runtime.last_track
                 name = track_name(track, 0) if out.shot is not None and track is not None else None
