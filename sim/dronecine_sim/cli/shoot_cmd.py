@@ -59,11 +59,11 @@ def shoot_command(
     ] = False,
     sitl_speed: Annotated[
         float, typer.Option("--sitl-speed", help="With --sitl: PX4's PX4_SIM_SPEED_FACTOR (mission s per wall s).")
-    ] = 1.0,
+    ] = SitlSettings.time_scale,
     sitl_lead: Annotated[
         float,
         typer.Option("--sitl-lead-s", help="With --sitl: wall seconds from every drone ready to the first take-off."),
-    ] = 5.0,
+    ] = SitlSettings.lead_s,
     link: Annotated[
         LinkChoice, typer.Option("--link", help="With --sitl: the MAVLink library.")
     ] = LinkChoice.PYMAVLINK,
@@ -93,7 +93,7 @@ def shoot_command(
             metavar="PERCENT",
             help="Every pack's charge at take-off; a low one exercises the battery return and the re-plan.",
         ),
-    ] = 100.0,
+    ] = ShootSettings.battery_percent,
     serve: Annotated[
         bool, typer.Option("--serve", help="Serve the dashboard: watch and command the shoot from a browser.")
     ] = False,
@@ -210,7 +210,7 @@ def _sitl_settings(
 ) -> SitlSettings | None:
     """The ``--sitl`` settings (None: the simulator flies); simulator-only options are refused with it."""
     if not sitl:
-        if speed != 1.0 or lead_s != 5.0 or link != LinkChoice.PYMAVLINK or assume_at_home:
+        if (speed, lead_s, link) != (SitlSettings.time_scale, SitlSettings.lead_s, SitlSettings.link) or assume_at_home:
             raise ShootError(
                 "--sitl-speed, --sitl-lead-s, --link and --assume-at-home are for PX4 SITL: use them with --sitl"
             )
@@ -218,7 +218,7 @@ def _sitl_settings(
     injected = [
         name
         for name, given in (("--fail-drone", fail_drone is not None), ("--abort-at", abort_at is not None),
-                            ("--battery", battery != 100.0), ("--serve", serve))
+                            ("--battery", battery != ShootSettings.battery_percent), ("--serve", serve))
         if given
     ]  # fmt: skip
     if injected:
