@@ -33,6 +33,16 @@ from dronecine.ground.transport_ws import connect_websocket, serve_websocket
 from dronecine.perception import SubjectTrack
 
 DT_S = 0.1
+HOLDING_STATE = {  # a drone's state report, holding 5 m above its home
+    "type": "state",
+    "t_s": 1.0,
+    "position_ned_m": [0, 0, -5],
+    "velocity_ned_m_s": [0, 0, 0],
+    "yaw_deg": 0,
+    "gimbal_pitch_deg": 0,
+    "gimbal_yaw_deg": 0,
+    "mode": "hold",
+}
 
 
 @pytest.fixture(scope="module")
@@ -149,17 +159,7 @@ async def test_a_malformed_message_gets_an_error_and_the_station_carries_on(duet
             await transport.send(bad)
             error = decode_station_message(await transport.recv())
             assert error.type == "error" and error.code == code and words in error.message and not error.fatal
-        state = {
-            "type": "state",
-            "t_s": 1.0,
-            "position_ned_m": [0, 0, -5],
-            "velocity_ned_m_s": [0, 0, 0],
-            "yaw_deg": 0,
-            "gimbal_pitch_deg": 0,
-            "gimbal_yaw_deg": 0,
-            "mode": "hold",
-        }
-        await transport.send(json.dumps(state))
+        await transport.send(json.dumps(HOLDING_STATE))
         assert decode_station_message(await transport.recv()).type == "others"  # still served
         assert station.live["duo"].state.mode == AgentMode.HOLD
     finally:
@@ -217,17 +217,7 @@ async def test_a_station_told_not_to_answer_states_tells_the_others_only_when_as
         await transport.send(encode(hello))
         assert decode_station_message(await transport.recv()).type == "welcome"
         assert decode_station_message(await transport.recv()).type == "timeline"
-        state = {
-            "type": "state",
-            "t_s": 1.0,
-            "position_ned_m": [0, 0, -5],
-            "velocity_ned_m_s": [0, 0, 0],
-            "yaw_deg": 0,
-            "gimbal_pitch_deg": 0,
-            "gimbal_yaw_deg": 0,
-            "mode": "hold",
-        }
-        await transport.send(json.dumps(state))
+        await transport.send(json.dumps(HOLDING_STATE))
         await _until(lambda: station.live["duo"].state is not None, "the station has the state")
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(transport.recv(), 0.3)  # no answer to the state
