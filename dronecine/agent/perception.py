@@ -11,8 +11,8 @@
   of the mission's subjects), so ``dronecine`` never imports the simulator.
 
 The loop calls ``observe`` once per step during a shot, in a worker thread when ``in_thread`` (the
-detector takes tens of milliseconds on a CPU: the event loop, and with it the setpoint stream, must
-not wait on it).
+detector takes tens of milliseconds on a CPU: the event loop, which steps the agent and answers the
+station, must not wait on it).
 """
 
 from __future__ import annotations

@@ -19,9 +19,11 @@ The flow::
     await link.land()                                  # or hold(), return_to_launch()
     await link.close()
 
-Setpoints are streamed by the link itself at ``rate_hz`` (``SetpointStreamer``); the caller only
-sets the latest. If the caller stops setting them for ``setpoint_timeout_s`` the stream carries a
-hold (zero velocity) instead, so a stalled agent never leaves the drone flying its last command.
+Setpoints are streamed by the link itself at ``rate_hz``, from its own thread (``SetpointStreamer``);
+the caller only sets the latest. If the caller stops setting them for ``setpoint_timeout_s`` the
+stream carries a hold (zero velocity) instead, so a stalled agent never leaves the drone flying its
+last command; after ``setpoint_release_s`` of silence the stream stops and PX4's offboard-loss
+failsafe takes over.
 
 Telemetry: each ``*_stream()`` method returns an async iterator that yields the latest known value
 first, then every update (a slow consumer loses old values, never blocks the link)::

@@ -167,6 +167,7 @@ class StreamStats:
     stalls: int
     rate_hz: float
     stalled: bool  # whether it is sending the hold right now
+    released: bool = False  # whether it stopped the stream after the caller's long silence
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ class LinkOptions:
 
     ``setpoint_rate_hz``: the setpoint stream's rate (PX4 needs > 2 Hz; 20 Hz by default, up to 200).
     ``setpoint_timeout_s``: the streamer's watchdog: no new setpoint for this long streams a hold.
+    ``setpoint_release_s``: no new setpoint for this long and the stream stops, so PX4's offboard-loss
+    failsafe takes the drone (longer than ``setpoint_timeout_s``; None: six times it, 3 s by default).
     ``offboard_prestream_s``: how long setpoints stream before asking for OFFBOARD (PX4 wants ~1 s).
     ``offboard_switch_timeout_s``: how long ``start_offboard`` keeps asking while PX4 says not yet.
     ``command_timeout_s`` / ``command_attempts``: per COMMAND_ACK wait, and sends before giving up.
@@ -184,6 +187,7 @@ class LinkOptions:
 
     setpoint_rate_hz: float = 20.0
     setpoint_timeout_s: float = 0.5
+    setpoint_release_s: float | None = None
     offboard_prestream_s: float = 1.2
     offboard_switch_timeout_s: float = 5.0
     command_timeout_s: float = 0.5
@@ -194,10 +198,17 @@ class LinkOptions:
 
     def __post_init__(self) -> None:
         positive = ("setpoint_rate_hz", "setpoint_timeout_s", "command_timeout_s", "heartbeat_timeout_s")
+        if self.setpoint_release_s is not None:
+            positive += ("setpoint_release_s",)
         for name in positive:
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0.0):
                 raise LinkConfigError(f"link option {name} = {value!r} must be a finite number > 0")
+        if self.setpoint_release_s is not None and self.setpoint_release_s <= self.setpoint_timeout_s:
+            raise LinkConfigError(
+                f"link option setpoint_release_s = {self.setpoint_release_s!r} must be longer than "
+                f"setpoint_timeout_s = {self.setpoint_timeout_s!r} (the hold comes first, then the release)"
+            )
         for name in ("offboard_prestream_s", "offboard_switch_timeout_s"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0.0):

@@ -5,8 +5,8 @@
   ``set_velocity_body`` gave the vehicle 22 setpoints in the next second). That breaks two of our
   contracts: the stream rate is ours (``SetpointStreamer``: 20..200 Hz on a monotonic schedule, and
   MAVSDK's extra sends in between would double the vehicle's count and wreck the period jitter),
-  and a blocked event loop must *stop* the stream so that PX4's offboard-loss failsafe fires —
-  MAVSDK's thread would keep flying the stale velocity instead. Its API also has no NED velocity
+  and a silent agent must get a hold, then lose the stream so that PX4's offboard-loss failsafe
+  fires (our watchdog) — MAVSDK's thread would keep flying the stale velocity instead. Its API also has no NED velocity
   with a yaw *rate* (``VelocityNedYaw`` takes a yaw angle). So the link sends
   SET_POSITION_TARGET_LOCAL_NED itself, exactly as the pymavlink link does, and never creates the
   offboard plugin.

@@ -4,7 +4,7 @@
 configured with the link's own MAVLink ids (``source_system`` / ``source_component``; MAVSDK sends
 its HEARTBEAT at 1 Hz). What goes through which plugin:
 
-- Action: arm, disarm, take-off (``set_takeoff_altitude`` writes MIS_TAKEOFF_ALT, then
+- Action: arm, disarm, take-off (MIS_TAKEOFF_ALT written through Param, then
   MAV_CMD_NAV_TAKEOFF), land, return, hold. Param: parameters. Telemetry and Gimbal (attitude): the
   telemetry streams (``mavsdk_telemetry.py``). Gimbal: take and release control, angles
   (MAV_CMD_DO_GIMBAL_MANAGER_PITCHYAW, acknowledged), rates (GIMBAL_MANAGER_SET_ATTITUDE, streamed).
@@ -106,7 +106,11 @@ class MavsdkLink(TelemetryStreams, OffboardControl):
         self._own = (self.options.source_system, self.options.source_component)
         self._acks = AckLog(self._own)
         self._streamer = SetpointStreamer(
-            self._send_setpoint, self.options.setpoint_rate_hz, self.options.setpoint_timeout_s, name="offboard"
+            self._send_setpoint,
+            self.options.setpoint_rate_hz,
+            self.options.setpoint_timeout_s,
+            self.options.setpoint_release_s,
+            name="offboard",
         )
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mavsdk-link")
         self._config: Configuration | None = None
@@ -246,8 +250,10 @@ class MavsdkLink(TelemetryStreams, OffboardControl):
     async def takeoff(self, height_m: float) -> None:
         if not (isinstance(height_m, int | float) and math.isfinite(height_m) and height_m > 0.0):
             raise SetpointError(f"take-off height {height_m!r} must be a finite number > 0 m")
-        # MAVSDK's take-off sends no altitude: PX4 climbs to MIS_TAKEOFF_ALT (above home), set first.
-        await self._action_call(mavlink.MAV_CMD_NAV_TAKEOFF, lambda a: a.set_takeoff_altitude(float(height_m)))
+        # MAVSDK's take-off sends no altitude: PX4 climbs to MIS_TAKEOFF_ALT (above home), set first,
+        # through our Param wrapper rather than Action.set_takeoff_altitude: it retries a lost
+        # exchange (``command_attempts``), where MAVSDK's one try failed a lossy link 1 time in 20.
+        await self._params_ready().set("MIS_TAKEOFF_ALT", float(height_m))
         await self._action_call(mavlink.MAV_CMD_NAV_TAKEOFF, lambda a: a.takeoff())
 
     async def hold(self) -> None:
@@ -264,14 +270,15 @@ class MavsdkLink(TelemetryStreams, OffboardControl):
         await self._streamer.stop()
 
     async def get_param(self, name: str) -> float:
-        self._commands_ready()
-        assert self._params is not None
-        return await self._params.get(name)
+        return await self._params_ready().get(name)
 
     async def set_param(self, name: str, value: float) -> None:
+        await self._params_ready().set(name, value)
+
+    def _params_ready(self) -> MavsdkParams:
         self._commands_ready()
         assert self._params is not None
-        await self._params.set(name, value)
+        return self._params
 
     # --- offboard ------------------------------------------------------------------------------
 
@@ -293,10 +300,12 @@ class MavsdkLink(TelemetryStreams, OffboardControl):
             await asyncio.sleep(0.25)
 
     def _send_setpoint(self, setpoint: Setpoint) -> None:
-        if self._direct is None or self._target is None or self._closed:
+        """The streamer's send, on its thread: MAVSDK's core is thread-safe; the event loop is not touched."""
+        direct, target = self._direct, self._target
+        if direct is None or target is None or self._closed:
             return
         try:
-            self._direct.send_message(setpoint_message(setpoint, self._target))
+            direct.send_message(setpoint_message(setpoint, target))
         except MavlinkDirectError as exc:  # the streamer logs a failed send as an OSError and carries on
             raise OSError(f"MAVSDK did not send the setpoint: {exc}") from exc
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 
 from dronecine.flight.errors import (
     CommandDenied,
@@ -57,7 +58,11 @@ class PymavlinkLink(TelemetryStreams, OffboardControl):
         self._commands = CommandClient(self._send, self.options.command_timeout_s, self.options.command_attempts)
         self._params = ParamClient(self._send, self.options.command_timeout_s, self.options.command_attempts)
         self._streamer = SetpointStreamer(
-            self._send_setpoint, self.options.setpoint_rate_hz, self.options.setpoint_timeout_s, name="offboard"
+            self._send_setpoint,
+            self.options.setpoint_rate_hz,
+            self.options.setpoint_timeout_s,
+            self.options.setpoint_release_s,
+            name="offboard",
         )
         self._target: tuple[int, int] | None = None
         self._info: asyncio.Future[VehicleInfo] | None = None
@@ -198,10 +203,12 @@ class PymavlinkLink(TelemetryStreams, OffboardControl):
             await asyncio.sleep(0.25)
 
     def _send_setpoint(self, setpoint: Setpoint) -> None:
-        if self._target is None:
+        """The streamer's send, on its thread: nothing here may touch the event loop."""
+        io, target = self._io, self._target
+        if io is None or target is None:
             return
-        fields = setpoint_fields(setpoint, self._target, int(asyncio.get_running_loop().time() * 1000))
-        self._send(mavlink.MAVLink_set_position_target_local_ned_message(**fields))
+        fields = setpoint_fields(setpoint, target, int(time.monotonic() * 1000))
+        io.send(mavlink.MAVLink_set_position_target_local_ned_message(**fields))
 
     # --- gimbal --------------------------------------------------------------------------------
 

@@ -12,10 +12,16 @@ from flight_linkkit import connect_ready, first, vehicle_config, wait_vehicle
 from dronecine.flight.link_types import FlightMode, LinkOptions, VelocityBodySetpoint
 
 
+LOSSY_LINK_PATIENCE = (("COM_OF_LOSS_T", 5.0), ("COM_DISARM_PRFLT", -1.0))
+
+
 @pytest.mark.slow
 async def test_lossy_delayed_link_still_arms_takes_off_and_flies_offboard(make_link) -> None:
     with (
-        Px4Vehicle(vehicle_config()) as vehicle,
+        # The vehicle shares this process at 8x: a CI host that freezes the process for a second
+        # would look to it like a lost stream (COM_OF_LOSS_T) or a drone armed too long without
+        # taking off (COM_DISARM_PRFLT, 10 s: 1.25 s here). The faults under test are the relay's.
+        Px4Vehicle(vehicle_config(params=LOSSY_LINK_PATIENCE)) as vehicle,
         LossyRelay(RelayConfig(loss=0.2, delay_s=0.03, jitter_s=0.02, seed=7), ("127.0.0.1", vehicle.port)) as relay,
     ):
         link = make_link(LinkOptions(offboard_prestream_s=0.6, command_attempts=8))
@@ -26,12 +32,14 @@ async def test_lossy_delayed_link_still_arms_takes_off_and_flies_offboard(make_l
                            "take-off through the lossy link")  # fmt: skip
         await link.start_offboard()
         start = vehicle.snapshot().position_ned_m
-        for _ in range(12):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10.0
+        while vehicle.snapshot().position_ned_m[0] - start[0] <= 2.0 and loop.time() < deadline:
             await link.set_velocity_body(VelocityBodySetpoint(forward_m_s=2.0))
             await asyncio.sleep(0.05)
         truth = vehicle.snapshot()
-        assert truth.mode is Px4Mode.OFFBOARD
-        assert truth.position_ned_m[0] - start[0] > 2.0
+        assert truth.mode is Px4Mode.OFFBOARD and truth.failsafe_events == ()
+        assert truth.position_ned_m[0] - start[0] > 2.0  # it flew the setpoints that got through
         assert relay.stats.dropped > 0  # the faults were real
 
 

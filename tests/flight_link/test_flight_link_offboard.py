@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 
 import pytest
 from dronecine_sim.px4 import Px4Mode, Px4Vehicle
@@ -102,6 +103,32 @@ async def test_streamer_watchdog_holds_a_stalled_caller(vehicle: Px4Vehicle, mak
     assert math.hypot(*truth.velocity_ned_m_s[:2]) < 0.3  # our hold, not the stale 3 m/s
     assert truth.mode is Px4Mode.OFFBOARD  # and the stream never stopped: PX4's failsafe did not fire
     assert truth.failsafe_events == ()
+
+
+async def test_a_blocked_agent_loop_still_streams_and_the_watchdog_holds(vehicle: Px4Vehicle, make_link) -> None:
+    link = make_link(LinkOptions(offboard_prestream_s=0.5, setpoint_timeout_s=0.3))
+    await in_offboard(link, vehicle)
+    await link.set_velocity_body(VelocityBodySetpoint(forward_m_s=3.0))
+    await asyncio.sleep(0.2)
+    time.sleep(1.5)  # the agent's whole event loop is stuck, not just its step (PX4's COM_OF_LOSS_T is 1 s)
+    truth = vehicle.snapshot()
+    assert truth.mode is Px4Mode.OFFBOARD and truth.failsafe_events == ()  # the stream went on
+    assert math.hypot(*truth.velocity_ned_m_s[:2]) < 0.3  # carrying our hold, not the stale 3 m/s
+    assert link.stream_stats().hold_sent > 0
+
+
+async def test_a_caller_silent_past_the_release_hands_the_drone_to_px4s_failsafe(
+    vehicle: Px4Vehicle, make_link
+) -> None:
+    link = make_link(LinkOptions(offboard_prestream_s=0.5, setpoint_timeout_s=0.2, setpoint_release_s=0.8))
+    await in_offboard(link, vehicle)
+    await link.set_param("COM_OBL_RC_ACT", 5)  # hold
+    await link.set_velocity_body(VelocityBodySetpoint(forward_m_s=3.0))  # and then the agent goes silent
+    truth = await wait_vehicle(vehicle, lambda s: s.mode is not Px4Mode.OFFBOARD, 4.0, "offboard failsafe")
+    assert truth.mode is Px4Mode.AUTO_LOITER
+    assert any("offboard signal lost" in e for e in truth.failsafe_events)
+    stats = link.stream_stats()
+    assert stats.released and stats.stalls == 1 and stats.hold_sent > 0
 
 
 async def test_setpoint_starvation_triggers_px4_offboard_failsafe(vehicle: Px4Vehicle, link: FlightLink) -> None:
