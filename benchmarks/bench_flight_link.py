@@ -9,9 +9,7 @@ For each asked rate (20, 50, 100 Hz) a fresh link connects to the PX4-like test 
 sets a new body-velocity setpoint every 50 ms while the link's own streamer sends at the asked rate.
 Each rate is measured with a quiet agent, then with a busy one that holds the event loop (and the
 GIL) in pure Python for ``--load-ms`` (default 25 ms) of each 50 ms step, as an agent's own Python
-work does: the stream must not care what the agent's loop is doing. The busy agent runs twice: with
-Python's default 5 ms GIL switch interval, and with the 1 ms that the flying commands set
-(``favour_the_streamer``).
+work does: the stream must not care what the agent's loop is doing.
 The vehicle timestamps every SET_POSITION_TARGET_LOCAL_NED as it receives it; the table gives
 the sustained rate (received count / span) and, from the same arrivals, the period jitter
 |period - 1/rate| (p50, p99, max) in ms. Targets (issue 6): each link sustains 50 Hz; at 20 Hz
@@ -25,7 +23,6 @@ import argparse
 import asyncio
 import logging
 import multiprocessing
-import sys
 import time
 from multiprocessing.connection import Connection
 
@@ -37,7 +34,6 @@ from dronecine.flight.link import FlightLink
 from dronecine.flight.link_types import LinkOptions, VelocityBodySetpoint
 from dronecine.flight.mavsdk_link import MavsdkLink
 from dronecine.flight.pymavlink_link import PymavlinkLink
-from dronecine.flight.setpoint_stream import FLYING_SWITCH_INTERVAL_S
 
 LINKS = {
     "pymavlink": PymavlinkLink,
@@ -45,7 +41,6 @@ LINKS = {
 }
 RATES_HZ = (20.0, 50.0, 100.0)
 STEP_S = 0.05  # the agent's step: a fresh setpoint each 50 ms
-PYTHON_SWITCH_INTERVAL_S = 0.005  # Python's default
 
 
 def hold_the_loop(seconds: float) -> None:
@@ -104,19 +99,15 @@ async def run(link_name: str, seconds: float, load_ms: float) -> None:
     make_link = LINKS[link_name]
     print(f"flight link '{link_name}' -> PX4-like vehicle, UDP loopback, {seconds:g} s per rate")
     print(
-        f"  {'agent':>26} {'asked Hz':>8} {'got Hz':>8} {'received':>8} {'jitter p50 ms':>13} {'p99 ms':>7} "
+        f"  {'agent':>13} {'asked Hz':>8} {'got Hz':>8} {'received':>8} {'jitter p50 ms':>13} {'p99 ms':>7} "
         f"{'max ms':>7} {'host steal':>10}"
     )
-    # (agent's Python work per step, the interpreter's switch interval)
-    cases = ((0.0, FLYING_SWITCH_INTERVAL_S), (load_ms, PYTHON_SWITCH_INTERVAL_S), (load_ms, FLYING_SWITCH_INTERVAL_S))
-    for load, switch_s in cases:
+    for load in (0.0, load_ms):
         agent = "quiet" if load == 0.0 else f"busy {load:g}/{STEP_S * 1000:g} ms"
-        agent += f", GIL {switch_s * 1000:g} ms"
-        sys.setswitchinterval(switch_s)
         for rate in RATES_HZ:
             r = await measure(make_link, rate, seconds, load / 1000.0)
             print(
-                f"  {agent:>26} {rate:8.0f} {r['rate']:8.2f} {r['received']:8.0f} {r['p50']:13.2f} {r['p99']:7.2f} "
+                f"  {agent:>13} {rate:8.0f} {r['rate']:8.2f} {r['received']:8.0f} {r['p50']:13.2f} {r['p99']:7.2f} "
                 f"{r['max']:7.2f} {r['steal']:>10}"
                 + ("   (watchdog holds: {:.0f})".format(r["holds"]) if r["holds"] else "")
             )

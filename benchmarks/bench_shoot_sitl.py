@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import yaml
+from cpu_steal import StealMeter
 
 from dronecine.agent.local_frame import geodetic_from_ned
 from dronecine.mission import load_mission
@@ -77,7 +78,8 @@ def main() -> int:
                 "--perception", "yolo" if args.yolo else "noisy", "--overwrite",
             ]  # fmt: skip
             started = time.perf_counter()
-            result = subprocess.run(command, check=False, capture_output=True, text=True)
+            with StealMeter() as steal:
+                result = subprocess.run(command, check=False, capture_output=True, text=True)
             wall = time.perf_counter() - started
         finally:
             for process in processes:
@@ -90,12 +92,18 @@ def main() -> int:
         summary = json.loads((out / "summary.json").read_text())
     perception = "yolo" if args.yolo else "noisy"
     print(f"{args.mission.name} on {len(ports)} PX4-like vehicles at {args.speed:g}x, perception {perception}")
-    print(f"{'drone':<10} {'in frame':>9} {'framing':>8} {'size':>6} {'jerk':>6} {'safety':>7} {'overruns':>8} landed")
+    print(
+        f"{'drone':<10} {'in frame':>9} {'framing':>8} {'size':>6} {'jerk':>6} {'safety':>7} {'overruns':>8} "
+        f"{'stream holds':>12} landed"
+    )
     for drone_id, d in summary["drones"].items():
         agent = summary["sitl"]["agents"][drone_id]
+        stream = agent.get("stream") or {"hold_sent": 0, "released": False}
+        holds = f"{stream['hold_sent']}" + (" released" if stream["released"] else "")
         print(
             f"{drone_id:<10} {d['in_frame']:>9.1%} {d['framing_error']:>8.3f} {d['size_error']:>6.3f} "
-            f"{d['jerk_rms']:>6.2f} {d['safety_interventions']:>7d} {agent['overruns']:>8d} {agent['landed']}"
+            f"{d['jerk_rms']:>6.2f} {d['safety_interventions']:>7d} {agent['overruns']:>8d} {holds:>12} "
+            f"{agent['landed']}"
         )
     print(
         f"closest {summary['min_separation_m']} m, separation violations {summary['separation_violations']}, "
@@ -105,7 +113,7 @@ def main() -> int:
     print(
         f"{summary['sim_seconds']:.1f} mission s recorded; the whole command took {wall:.1f} s "
         f"(flying {summary['wall_seconds']:.1f} s: {summary['sim_seconds'] / summary['wall_seconds']:.2f}x, "
-        f"target {args.speed:g}x)"
+        f"target {args.speed:g}x); host CPU steal {steal.describe()}"
     )
     return 0
 

@@ -22,7 +22,6 @@ from dronecine.cli.errors import report_user_errors
 from dronecine.control import BUNDLED
 from dronecine.flight.link_choice import LinkChoice, make_link
 from dronecine.flight.link_url import parse_link_url
-from dronecine.flight.setpoint_stream import favour_the_streamer
 from dronecine.ground.auth import read_token
 from dronecine.ground.transport_ws import connect_websocket
 from dronecine.mission import load_mission
@@ -87,7 +86,6 @@ def agent_command(
     perception = open_perception(frames, PerceptionContext(mission, drone, settings.dt_s, weights=weights))
     runtime = AgentRuntime(mission, drone, make_link(link), perception, settings, on_event=_printer(console, drone))
     console.print(f"{escape(drone)}: autopilot {escape(url)}, station {escape(station)}, frames {escape(frames)}")
-    favour_the_streamer()
     try:
         report = asyncio.run(_run(runtime, url, station, token, console))
     except KeyboardInterrupt:

@@ -22,11 +22,16 @@ is stuck:
    (``COM_OF_LOSS_T``) only reacts when the stream itself stops, and a stalled agent with a live
    stream would otherwise keep the drone flying its last velocity.
 2. **Release.** When the caller has been silent for ``release_after_s`` (by default six times
-   ``setpoint_timeout_s``: 3 s), the agent is not coming
-   back in time: the stream stops, so PX4's offboard-loss failsafe (``COM_OF_LOSS_T``, then
-   ``COM_OBL_RC_ACT``) takes the drone, PX4 knows it has no companion, and its position hold holds
-   the spot better than our zero velocity does in wind. A later ``set`` does not resume a
-   released stream: only ``start`` does (the drone is out of offboard by then).
+   ``setpoint_timeout_s``: 3 s), the agent is not coming back in time: the stream stops, so PX4's
+   offboard-loss failsafe (``COM_OF_LOSS_T``, then ``COM_OBL_RC_ACT``) takes the drone, PX4 knows
+   it has no companion, and its position hold holds the spot better than our zero velocity does in
+   wind. A later ``set`` does not resume a released stream: only ``start`` does (the drone is out
+   of offboard by then).
+
+The caller's silence is counted in the thread's own awake time (a gap between two sends counts at
+most two periods): when the whole process is frozen, by a cloud host taking the CPUs for seconds
+(we measured such freezes here), the caller was not silent by its own fault, and the release must
+not fire on the first send after the thaw.
 """
 
 from __future__ import annotations
@@ -34,7 +39,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -50,22 +54,7 @@ DEFAULT_SETPOINT_TIMEOUT_S = 0.5
 RELEASE_AFTER_TIMEOUTS = 6.0  # by default the stream lets go after six hold timeouts: 3 s at the default 0.5 s
 _JOIN_TIMEOUT_S = 2.0
 
-FLYING_SWITCH_INTERVAL_S = 0.001
-
 SendFn = Callable[[Setpoint], None]
-
-
-def favour_the_streamer() -> None:
-    """For a process that flies: let a waiting thread take the GIL after 1 ms instead of Python's 5.
-
-    The streamer thread needs the interpreter for a moment each period; while the agent's loop runs
-    Python, the thread waits up to a switch interval for it, often two. With 25 ms of Python per
-    50 ms step, 1 ms instead of 5 took the 50 Hz p99 jitter from about 8.5 to 3 ms in-process. It
-    changes nothing while no thread waits. A process-wide setting, so the applications that fly
-    call it (``dronecine agent``, ``dronecine shoot --sitl``), not the library; it never raises a
-    smaller interval someone else chose.
-    """
-    sys.setswitchinterval(min(sys.getswitchinterval(), FLYING_SWITCH_INTERVAL_S))
 
 
 class SetpointStreamer:
@@ -112,8 +101,11 @@ class SetpointStreamer:
         self._sent = 0
         self._hold_sent = 0
         self._stalls = 0
-        self._stalled = False  # written by the thread only
+        self._stalled = False  # written by the thread only, as are the next three
         self._released = False
+        self._last_tick_s = -math.inf
+        self._seen_set_at_s = -math.inf
+        self._silent_s = 0.0
 
     @property
     def running(self) -> bool:
@@ -137,6 +129,7 @@ class SetpointStreamer:
             return
         self._stop = threading.Event()
         self._stalled = self._released = False
+        self._last_tick_s = self._seen_set_at_s = -math.inf
         self._thread = threading.Thread(
             target=self._run, args=(self._stop,), name=f"{self._name}-streamer", daemon=True
         )
@@ -151,11 +144,25 @@ class SetpointStreamer:
             if thread.is_alive():  # ``send`` blocked: the thread is a daemon and ends with it
                 logger.error("%s: the streamer thread did not stop within %g s", self._name, _JOIN_TIMEOUT_S)
 
+    def _caller_silence(self, now_s: float) -> tuple[Setpoint, float]:
+        """The caller's latest setpoint and how long it has been silent, counting only the time this
+        thread was awake: a gap between two ticks counts at most two periods. When the whole process
+        froze (a cloud host taking its CPUs for seconds), the caller had no chance to speak either,
+        and a release, which cannot be undone, must not blame it for the host."""
+        setpoint, set_at_s = self._latest
+        awake_s = min(now_s - self._last_tick_s, 2.0 * self._period_s)
+        if set_at_s != self._seen_set_at_s:  # a new setpoint since the last tick
+            self._seen_set_at_s = set_at_s
+            self._silent_s = min(max(now_s - set_at_s, 0.0), awake_s)
+        else:
+            self._silent_s += awake_s
+        self._last_tick_s = now_s
+        return setpoint, self._silent_s
+
     def current(self, now_s: float) -> Setpoint | None:
         """What the stream sends at ``now_s``: the caller's setpoint, the hold once it is stale, or
         None once the caller has been silent for ``release_after_s`` (the stream ends)."""
-        setpoint, set_at_s = self._latest
-        silent_s = now_s - set_at_s
+        setpoint, silent_s = self._caller_silence(now_s)
         if silent_s <= self._timeout_s:
             if self._stalled:
                 self._stalled = False

@@ -11,7 +11,6 @@ from flight_linkkit import connect_ready, first, vehicle_config, wait_vehicle
 
 from dronecine.flight.link_types import FlightMode, LinkOptions, VelocityBodySetpoint
 
-
 LOSSY_LINK_PATIENCE = (("COM_OF_LOSS_T", 5.0), ("COM_DISARM_PRFLT", -1.0))
 
 

@@ -91,18 +91,19 @@ async def test_stream_rate_seen_by_the_vehicle(vehicle: Px4Vehicle, make_link) -
 
 
 async def test_streamer_watchdog_holds_a_stalled_caller(vehicle: Px4Vehicle, make_link) -> None:
-    link = make_link(LinkOptions(offboard_prestream_s=0.5, setpoint_timeout_s=0.3))
+    link = make_link(LinkOptions(offboard_prestream_s=0.5, setpoint_timeout_s=1.0))
     await in_offboard(link, vehicle)
     await link.set_velocity_body(VelocityBodySetpoint(forward_m_s=3.0))  # and then the agent stalls
-    await asyncio.sleep(0.2)
-    assert math.hypot(*vehicle.snapshot().velocity_ned_m_s[:2]) > 1.0
-    await asyncio.sleep(1.0)
+    await wait_vehicle(vehicle, lambda s: speed(s) > 1.0, 3.0, "flying the caller's 3 m/s")
+    truth = await wait_vehicle(vehicle, lambda s: speed(s) < 0.3, 5.0, "the watchdog's hold")
     stats = link.stream_stats()
-    assert stats.stalled and stats.stalls >= 1 and stats.hold_sent > 0
-    truth = vehicle.snapshot()
-    assert math.hypot(*truth.velocity_ned_m_s[:2]) < 0.3  # our hold, not the stale 3 m/s
+    assert stats.stalled and stats.stalls >= 1 and stats.hold_sent > 0  # our hold, not the stale 3 m/s
     assert truth.mode is Px4Mode.OFFBOARD  # and the stream never stopped: PX4's failsafe did not fire
     assert truth.failsafe_events == ()
+
+
+def speed(snapshot) -> float:
+    return math.hypot(*snapshot.velocity_ned_m_s[:2])
 
 
 async def test_a_blocked_agent_loop_still_streams_and_the_watchdog_holds(vehicle: Px4Vehicle, make_link) -> None:
@@ -128,7 +129,7 @@ async def test_a_caller_silent_past_the_release_hands_the_drone_to_px4s_failsafe
     assert truth.mode is Px4Mode.AUTO_LOITER
     assert any("offboard signal lost" in e for e in truth.failsafe_events)
     stats = link.stream_stats()
-    assert stats.released and stats.stalls == 1 and stats.hold_sent > 0
+    assert stats.released and stats.stalls >= 1 and stats.hold_sent > 0  # (set_param may stall it too)
 
 
 async def test_setpoint_starvation_triggers_px4_offboard_failsafe(vehicle: Px4Vehicle, link: FlightLink) -> None:

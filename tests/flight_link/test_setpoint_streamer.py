@@ -125,6 +125,26 @@ def test_rate_and_timeout_are_checked() -> None:
         SetpointStreamer(Recorder(), setpoint_timeout_s=1.0, release_after_s=1.0)
 
 
+def test_a_frozen_process_is_not_the_callers_silence() -> None:
+    clock = FakeClock()
+    streamer = SetpointStreamer(Recorder(), rate_hz=10.0, setpoint_timeout_s=0.5, release_after_s=3.0, clock=clock)
+    moving = VelocityBodySetpoint(forward_m_s=2.0)
+    streamer.set(moving)
+    assert streamer.current(clock.now) == moving
+    clock.now += 5.0  # the whole process, streamer thread included, was frozen for 5 s
+    assert streamer.current(clock.now) == moving  # the first send after the thaw: no release, no hold
+    assert not streamer.stats().released and streamer.stats().stalls == 0
+    # A caller that stays silent while the thread is awake is released after 3 s of ticks.
+    sent = []
+    for _ in range(40):
+        clock.now += 0.1
+        sent.append(streamer.current(clock.now))
+    assert sent[:3] == [moving] * 3  # the freeze counted two periods (0.2 s): 0.3, 0.4, 0.5 s are in time
+    assert HOLD_SETPOINT in sent and sent[-1] is None
+    assert 28 <= sent.index(None) <= 30  # about 3 s of awake silence
+    assert streamer.stats().released
+
+
 async def test_a_long_silence_releases_the_stream_to_px4s_failsafe(caplog: pytest.LogCaptureFixture) -> None:
     recorder = Recorder()
     streamer = SetpointStreamer(recorder, rate_hz=50.0, setpoint_timeout_s=0.1, release_after_s=0.4)

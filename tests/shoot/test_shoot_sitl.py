@@ -65,6 +65,7 @@ def test_both_drones_flew_their_part_on_their_autopilots_and_came_home(flown) ->
     assert set(summary["sitl"]["autopilots"]) == {"solo", "duo"}
     for drone_id, agent in summary["sitl"]["agents"].items():
         assert agent["took_off"] and agent["landed"] and agent["error"] is None, (drone_id, agent)
+        assert agent["stream"]["sent"] > 0 and not agent["stream"]["released"], (drone_id, agent)
         snap = after[drone_id]
         assert not snap.armed
         assert abs(snap.position_ned_m[0]) < 1.5 and abs(snap.position_ned_m[1]) < 1.5  # its home

@@ -34,7 +34,7 @@ from dronecine.agent.runtime import AgentRuntime, RuntimeReport
 from dronecine.agent.runtime_setup import RuntimeSettings
 from dronecine.errors import DronecineError
 from dronecine.flight.link_choice import LinkChoice, make_link
-from dronecine.flight.setpoint_stream import favour_the_streamer
+from dronecine.flight.link_types import StreamStats
 from dronecine.ground import ShootPlan
 from dronecine.ground.serving import StationServer
 from dronecine.ground.station_state import WallClock
@@ -105,7 +105,6 @@ def run_sitl_shoot(
     """Fly ``plan`` on the mission's autopilots (``autopilot_urls``), recording into ``out_dir``;
     ``progress(sim_s, total_s)`` as it flies. Ctrl-C stops it: the drones in the air hold."""
     urls = autopilot_urls(mission)
-    favour_the_streamer()
     return asyncio.run(_SitlShoot(mission, plan, out_dir, settings, sitl, urls).fly(progress))
 
 
@@ -262,5 +261,10 @@ def _agent_figures(runtime: AgentRuntime, task: asyncio.Task[RuntimeReport]) -> 
         "steps": report.steps,
         "overruns": report.overruns,
         "interventions": report.interventions,
+        "stream": None if report.stream is None else _stream_figures(report.stream),
         "error": str(task.exception()) if failed else None,
     }
+
+
+def _stream_figures(stream: StreamStats) -> dict:
+    return {"sent": stream.sent, "hold_sent": stream.hold_sent, "stalls": stream.stalls, "released": stream.released}
