@@ -100,6 +100,10 @@ def main() -> int:
         agent = summary["sitl"]["agents"][drone_id]
         stream = agent.get("stream") or {"hold_sent": 0, "released": False}
         holds = f"{stream['hold_sent']}" + (" released" if stream["released"] else "")
+        if d["in_frame"] is None:  # it never filmed: say why instead of figures
+            print(f"{drone_id:<10} {'-':>9} {'-':>8} {'-':>6} {'-':>6} {'-':>7} {agent['overruns']:>8d} {holds:>12} "
+                  f"{agent['landed']}  error: {agent['error']}")  # fmt: skip
+            continue
         print(
             f"{drone_id:<10} {d['in_frame']:>9.1%} {d['framing_error']:>8.3f} {d['size_error']:>6.3f} "
             f"{d['jerk_rms']:>6.2f} {d['safety_interventions']:>7d} {agent['overruns']:>8d} {holds:>12} "
