@@ -63,6 +63,7 @@ def main() -> int:
     parser.add_argument("--video-width", type=int, default=320)
     parser.add_argument("--keep", type=Path, default=None, help="write the shoot here instead of a temporary folder")
     args = parser.parse_args()
+    perception = "yolo" if args.yolo else "noisy"
     with tempfile.TemporaryDirectory(prefix="bench_sitl_") as folder:
         processes, ports = start_vehicles(args.mission, args.speed)
         try:
@@ -75,7 +76,7 @@ def main() -> int:
             command = [
                 str(Path(sys.executable).with_name("dronecine")), "shoot", str(mission), "--sitl",
                 "--sitl-speed", str(args.speed), "--out", str(out), "--video-width", str(args.video_width),
-                "--perception", "yolo" if args.yolo else "noisy", "--overwrite",
+                "--perception", perception, "--overwrite",
             ]  # fmt: skip
             started = time.perf_counter()
             with StealMeter() as steal:
@@ -90,7 +91,6 @@ def main() -> int:
             print(result.stderr[-3000:])
             return result.returncode
         summary = json.loads((out / "summary.json").read_text())
-    perception = "yolo" if args.yolo else "noisy"
     print(f"{args.mission.name} on {len(ports)} PX4-like vehicles at {args.speed:g}x, perception {perception}")
     print(
         f"{'drone':<10} {'in frame':>9} {'framing':>8} {'size':>6} {'jerk':>6} {'safety':>7} {'overruns':>8} "

@@ -18,9 +18,9 @@ the ground station.
 A step that overruns its period is counted and the schedule skips the missed ticks; meanwhile the
 link's setpoint streamer, on its own thread, keeps the drone safe (its watchdog streams a hold when
 no new setpoint comes for ``setpoint_timeout_s``, and hands the drone to PX4's failsafe after
-``setpoint_release_s``). If PX4 leaves offboard by itself (its failsafe, the
-pilot), the runtime stops commanding and only reports until the drone is down: it never takes the
-drone back. Interrupted in the air, it switches PX4 to hold.
+``setpoint_release_s``). If PX4 leaves offboard by itself (its failsafe, the pilot), the runtime
+stops commanding and only reports until the drone is down: it never takes the drone back.
+Interrupted in the air, it switches PX4 to hold.
 """
 
 from __future__ import annotations

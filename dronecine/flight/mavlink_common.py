@@ -7,6 +7,7 @@ It reads the MAVLink 2 ``common`` dialect directly, so it needs no ``MAVLINK20``
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from pymavlink.dialects.v20 import common as mavlink
@@ -31,9 +32,11 @@ def enum_name(enum: str, value: int) -> str:
     return entry.name if entry is not None else f"{enum} {value}"
 
 
-def setpoint_fields(setpoint: Setpoint, target: tuple[int, int], time_boot_ms: int) -> dict[str, Any]:
+def setpoint_fields(setpoint: Setpoint, target: tuple[int, int]) -> dict[str, Any]:
     """SET_POSITION_TARGET_LOCAL_NED's fields for a velocity setpoint with a yaw rate (a body
-    setpoint in MAV_FRAME_BODY_NED, a NED one in MAV_FRAME_LOCAL_NED)."""
+    setpoint in MAV_FRAME_BODY_NED, a NED one in MAV_FRAME_LOCAL_NED), stamped with the monotonic
+    clock (callable from the setpoint streamer's thread: no event loop needed)."""
+    time_boot_ms = int(time.monotonic() * 1000)
     if isinstance(setpoint, VelocityBodySetpoint):
         frame, v = mavlink.MAV_FRAME_BODY_NED, (setpoint.forward_m_s, setpoint.right_m_s, setpoint.down_m_s)
     else:

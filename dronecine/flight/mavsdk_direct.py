@@ -6,8 +6,8 @@
   contracts: the stream rate is ours (``SetpointStreamer``: 20..200 Hz on a monotonic schedule, and
   MAVSDK's extra sends in between would double the vehicle's count and wreck the period jitter),
   and a silent agent must get a hold, then lose the stream so that PX4's offboard-loss failsafe
-  fires (our watchdog) — MAVSDK's thread would keep flying the stale velocity instead. Its API also has no NED velocity
-  with a yaw *rate* (``VelocityNedYaw`` takes a yaw angle). So the link sends
+  fires (our watchdog) — MAVSDK's thread would keep flying the stale velocity instead. Its API
+  also has no NED velocity with a yaw *rate* (``VelocityNedYaw`` takes a yaw angle). So the link sends
   SET_POSITION_TARGET_LOCAL_NED itself, exactly as the pymavlink link does, and never creates the
   offboard plugin.
 - **The switch to OFFBOARD** goes as MAV_CMD_DO_SET_MODE through ``send_command`` (MAVSDK's own
@@ -42,7 +42,7 @@ _ACK_KEEP_S = 10.0
 
 def setpoint_message(setpoint: Setpoint, target: tuple[int, int]) -> MavlinkMessage:
     """SET_POSITION_TARGET_LOCAL_NED for a velocity setpoint with a yaw rate, as mavlink_direct sends it."""
-    fields = setpoint_fields(setpoint, target, int(time.monotonic() * 1000))
+    fields = setpoint_fields(setpoint, target)
     return MavlinkMessage("SET_POSITION_TARGET_LOCAL_NED", 0, 0, target[0], target[1], json.dumps(fields))
 
 

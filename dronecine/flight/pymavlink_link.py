@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import math
-import time
 
 from dronecine.flight.errors import (
     CommandDenied,
@@ -207,8 +206,7 @@ class PymavlinkLink(TelemetryStreams, OffboardControl):
         io, target = self._io, self._target
         if io is None or target is None:
             return
-        fields = setpoint_fields(setpoint, target, int(time.monotonic() * 1000))
-        io.send(mavlink.MAVLink_set_position_target_local_ned_message(**fields))
+        io.send(mavlink.MAVLink_set_position_target_local_ned_message(**setpoint_fields(setpoint, target)))
 
     # --- gimbal --------------------------------------------------------------------------------
 

@@ -25,6 +25,11 @@ async def keep_setting(link: FlightLink, setpoint, duration_s: float, every_s: f
         await asyncio.sleep(every_s)
 
 
+def speed(snapshot) -> float:
+    """The vehicle's true horizontal speed, m/s."""
+    return math.hypot(*snapshot.velocity_ned_m_s[:2])
+
+
 @pytest.mark.slow
 async def test_offboard_needs_a_stream_first(make_link) -> None:
     # The default vehicle wants ~1 s of setpoints before it switches, as PX4 does.
@@ -102,10 +107,6 @@ async def test_streamer_watchdog_holds_a_stalled_caller(vehicle: Px4Vehicle, mak
     assert truth.failsafe_events == ()
 
 
-def speed(snapshot) -> float:
-    return math.hypot(*snapshot.velocity_ned_m_s[:2])
-
-
 async def test_a_blocked_agent_loop_still_streams_and_the_watchdog_holds(vehicle: Px4Vehicle, make_link) -> None:
     link = make_link(LinkOptions(offboard_prestream_s=0.5, setpoint_timeout_s=0.3))
     await in_offboard(link, vehicle)
@@ -114,7 +115,7 @@ async def test_a_blocked_agent_loop_still_streams_and_the_watchdog_holds(vehicle
     time.sleep(1.5)  # the agent's whole event loop is stuck, not just its step (PX4's COM_OF_LOSS_T is 1 s)
     truth = vehicle.snapshot()
     assert truth.mode is Px4Mode.OFFBOARD and truth.failsafe_events == ()  # the stream went on
-    assert math.hypot(*truth.velocity_ned_m_s[:2]) < 0.3  # carrying our hold, not the stale 3 m/s
+    assert speed(truth) < 0.3  # carrying our hold, not the stale 3 m/s
     assert link.stream_stats().hold_sent > 0
 
 

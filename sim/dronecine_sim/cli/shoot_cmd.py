@@ -64,9 +64,7 @@ def shoot_command(
         float,
         typer.Option("--sitl-lead-s", help="With --sitl: wall seconds from every drone ready to the first take-off."),
     ] = SitlSettings.lead_s,
-    link: Annotated[
-        LinkChoice, typer.Option("--link", help="With --sitl: the MAVLink library.")
-    ] = LinkChoice.PYMAVLINK,
+    link: Annotated[LinkChoice, typer.Option("--link", help="With --sitl: the MAVLink library.")] = SitlSettings.link,
     assume_at_home: Annotated[
         bool,
         typer.Option(
