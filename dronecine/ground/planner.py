@@ -74,8 +74,7 @@ def plan_shoot(mission: Mission, settings: PlanSettings | None = None) -> ShootP
         height = takeoff_heights[drone.id]
         last = legs[drone.id][-1].positions[-1] if legs[drone.id] else first_marks[drone.id]
         return_s = end_of_action + settings.stagger_s * i
-        back_s = _flight_s(last, home + _up(height), cruise_m_s, climb_m_s)
-        landed_s = return_s + back_s + height / climb_m_s + settings.settle_s
+        landed_s = landed_by_s(last, home, height, return_s, cruise_m_s, climb_m_s, settings.settle_s)
         timelines.append(
             DroneTimeline(
                 drone_id=drone.id,
@@ -263,6 +262,39 @@ def _flight_s(start: FloatArray, end: FloatArray, cruise_m_s: float, climb_m_s: 
     return float(max(np.hypot(offset[0], offset[1]) / cruise_m_s, abs(offset[2]) / climb_m_s))
 
 
+def homeward_positions(
+    last: FloatArray,
+    home: FloatArray,
+    height_m: float,
+    return_s: float,
+    times: FloatArray,
+    cruise_m_s: float,
+    climb_m_s: float,
+) -> FloatArray:
+    """Where a drone is at ``times`` (T,) that holds at ``last`` until ``return_s``, then flies straight
+    to ``height_m`` above ``home`` and descends onto it (how an agent flies home)."""
+    up = home + _up(height_m)
+    home_s = _flight_s(last, up, cruise_m_s, climb_m_s)
+    since = np.asarray(times, dtype=float) - return_s
+    flown = np.clip(since / max(home_s, 1e-9), 0.0, 1.0)[:, None]
+    descended = np.clip((since - home_s) / (height_m / climb_m_s), 0.0, 1.0)[:, None]
+    return last + (up - last) * flown + (home - up) * descended
+
+
+def landed_by_s(
+    last: FloatArray,
+    home: FloatArray,
+    height_m: float,
+    return_s: float,
+    cruise_m_s: float,
+    climb_m_s: float,
+    settle_s: float,
+) -> float:
+    """When a drone flying home from ``last`` at ``return_s`` is on the ground (``homeward_positions``)."""
+    back_s = _flight_s(last, home + _up(height_m), cruise_m_s, climb_m_s)
+    return float(return_s + back_s + height_m / climb_m_s + settle_s)
+
+
 def _predicted_path(
     timeline: DroneTimeline,
     legs: list[_Leg],
@@ -281,7 +313,9 @@ def _predicted_path(
     scene_positions = np.concatenate([leg.positions for leg in legs]) if legs else np.empty((0, 3))
     last = scene_positions[-1] if len(scene_positions) else first_mark
     to_mark_s = _flight_s(up, first_mark, cruise_m_s, climb_m_s)
-    home_s = _flight_s(last, up, cruise_m_s, climb_m_s)
+    homeward = homeward_positions(
+        last, home, timeline.takeoff_height_m, timeline.return_s, times, cruise_m_s, climb_m_s
+    )
     for k, t in enumerate(times):
         if t < 0.0:
             since = t - timeline.takeoff_s
@@ -295,11 +329,7 @@ def _predicted_path(
             j = min(int(np.searchsorted(scene_times, t)), len(scene_times) - 1)
             out[k] = scene_positions[j]
         else:
-            since = t - timeline.return_s
-            if since < home_s:
-                out[k] = last + (up - last) * since / max(home_s, 1e-9)
-            else:
-                out[k] = up + (home - up) * min((since - home_s) / climb_s, 1.0)
+            out[k] = homeward[k]
     # A scene in which the drone holds before it ever had a shot: it holds at its first mark.
     missing = ~np.isfinite(out).all(axis=1)
     out[missing] = first_mark

@@ -13,6 +13,9 @@ lowest priorities go first; a survivor left without a shot holds where it is.
 
 A shot taken over in the middle of its scene starts afresh at the time of the re-plan (its move
 begins from its start, anchored on where the subject is then).
+
+Then the flights home are scheduled again (``_Returns``): the survivors end the action elsewhere
+than planned, so a return that would pass too close to another drone waits.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from dronecine.ground.planner import (
     PlanSettings,
     Transit,
     deconflicted_transit,
+    homeward_positions,
+    landed_by_s,
     shot_references,
     transit_positions,
 )
@@ -84,6 +89,16 @@ class DroppedShot:
 
 
 @dataclass(frozen=True)
+class DelayedReturn:
+    """A survivor that holds ``delay_s`` longer before flying home, so that its flight keeps clear."""
+
+    drone: str
+    delay_s: float
+    return_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
 class Replan:
     """The new timelines of the drones whose timeline changed, and what moved or was dropped."""
 
@@ -93,15 +108,19 @@ class Replan:
     moved: tuple[MovedShot, ...] = ()
     dropped: tuple[DroppedShot, ...] = ()
     reasons: tuple[str, ...] = field(default=())
+    delayed_returns: tuple[DelayedReturn, ...] = ()
+    conflicts: tuple[str, ...] = ()  # returns no wait could clear (the onboard separation still holds)
 
     def summary(self) -> str:
-        """One line for the events: what was lost, what moved where, what was dropped."""
+        """One line for the events: what was lost, what moved where, what was dropped, who waits to go home."""
         parts = [f"re-planned at t={self.t_s:.1f} s without {', '.join(self.lost)}"]
         parts += [
             f"{m.priority.value} {m.move} on {m.subject} in {m.scene} goes from {m.from_drone} to {m.to_drone}"
             for m in self.moved
         ]
         parts += [f"dropped {d.drone}'s {d.priority.value} {d.move} in {d.scene} ({d.reason})" for d in self.dropped]
+        parts += [f"{r.drone} flies home {r.delay_s:g} s later ({r.reason})" for r in self.delayed_returns]
+        parts += [f"warning: {c}" for c in self.conflicts]
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -131,6 +150,11 @@ class Replan:
                 }
                 for d in self.dropped
             ],
+            "delayed_returns": [
+                {"drone": r.drone, "delay_s": r.delay_s, "return_s": round(r.return_s, 2), "reason": r.reason}
+                for r in self.delayed_returns
+            ],
+            "conflicts": list(self.conflicts),
             "changed": sorted(self.timelines),
         }
 
@@ -176,6 +200,8 @@ class _Replanner:
             shots = tuple(sorted(kept[drone_id], key=lambda s: s.scene_index))
             if len(shots) != len(timeline.shots) or any(a is not b for a, b in zip(shots, timeline.shots, strict=True)):
                 changed[drone_id] = replace(timeline, shots=shots)
+        returns = _Returns(self, changed)
+        changed.update(returns.schedule())
         result = Replan(
             t_s=self.t_s,
             lost=tuple(x.drone_id for x in self.lost),
@@ -183,6 +209,8 @@ class _Replanner:
             moved=tuple(self.moved),
             dropped=tuple(self.dropped),
             reasons=tuple(f"{x.drone_id}: {x.reason}" for x in self.lost),
+            delayed_returns=tuple(returns.delayed),
+            conflicts=tuple(returns.conflicts),
         )
         logger.info("%s", result.summary())
         return result
@@ -316,3 +344,101 @@ def _framing(mission: Mission, shot: PlannedShot):
 
 def _moved(shot: PlannedShot, owner: str, drone_id: str) -> MovedShot:
     return MovedShot(shot.scene_index, shot.scene, shot.subject_id, shot.spec.move, shot.priority, owner, drone_id)
+
+
+MAX_RETURN_WAITS = 15  # of ``stagger_s`` each: beyond a minute of waiting, the crew had better step in
+
+
+@dataclass(frozen=True)
+class _ReturnOption:
+    return_s: float
+    path: FloatArray  # (T, 3) at the schedule's times
+    closest_m: float  # to the nearest other drone
+    nearest: str
+
+
+class _Returns:
+    """The survivors' flights home after a re-plan, from where the re-plan leaves each at the end of
+    the action. The planner checked the original returns; a re-plan moves drones, so they are checked
+    again: a drone whose flight would come closer than ``min_separation_m`` to another drone (flying
+    home, holding, or lost) waits ``stagger_s`` more, as often as it takes.
+
+    Greedy, earliest departure first: each round schedules the drone that can leave soonest with its
+    flight clear of the drones already scheduled, of the lost ones, and of those still to schedule,
+    taken to hold where they are (so a drone does not fly through a spot that is not yet free). If
+    none can, the one that comes least close goes, and the conflict is reported (the onboard
+    supervisor still keeps the separation)."""
+
+    def __init__(self, replanner: _Replanner, changed: Mapping[str, DroneTimeline]) -> None:
+        self.r = replanner
+        self.timelines = {d: changed.get(d, t) for d, t in replanner.timelines.items()}
+        self.changed = set(changed)
+        self.delayed: list[DelayedReturn] = []
+        self.conflicts: list[str] = []
+
+    def schedule(self) -> dict[str, DroneTimeline]:
+        """The survivors' timelines whose return or landing time moved."""
+        r, settings = self.r, self.r.settings
+        if not r.survivors:
+            return {}
+        first_s = max(r.t_s, min(self.timelines[d].return_s for d in r.survivors))
+        last_s = max(t.landed_s for t in self.timelines.values()) + (MAX_RETURN_WAITS + 1) * settings.stagger_s
+        times = np.arange(first_s, last_s + settings.sample_dt_s, settings.sample_dt_s)
+        scheduled = {x.drone_id: r._lost_path(x, times) for x in r.lost}
+        pending = []
+        for d in sorted(r.survivors, key=lambda d: self.timelines[d].return_s):
+            if self.timelines[d].return_s <= r.t_s:  # already on its way home, from where it is now
+                scheduled[d] = self._path(d, r.t_s, times)
+            else:
+                pending.append(d)
+        holding = {d: np.tile(r.at[d], (len(times), 1)) for d in pending}
+        out = {}
+        while pending:
+            options = {}
+            for d in pending:
+                others = {**scheduled, **{h: p for h, p in holding.items() if h != d and h in pending}}
+                options[d] = self._earliest(d, times, others)
+            clear = [d for d in pending if options[d].closest_m >= r.limit_m]
+            if clear:
+                d = min(clear, key=lambda d: options[d].return_s)  # ties: the plan's order (min keeps the first)
+            else:
+                d = max(pending, key=lambda d: options[d].closest_m)
+            pending.remove(d)
+            option, timeline = options[d], self.timelines[d]
+            scheduled[d] = option.path
+            if option.closest_m < r.limit_m:
+                self.conflicts.append(
+                    f"{d}'s flight home comes {option.closest_m:.1f} m from {option.nearest} "
+                    f"(under {r.limit_m:g} m) however long it waits"
+                )
+            if option.return_s > timeline.return_s:
+                why = f"its flight home would pass within {r.limit_m:g} m of another drone"
+                self.delayed.append(DelayedReturn(d, option.return_s - timeline.return_s, option.return_s, why))
+            if option.return_s != timeline.return_s or d in self.changed:
+                home, height = timeline.home_ned_m, timeline.takeoff_height_m
+                landed_s = landed_by_s(
+                    r.at[d], home, height, option.return_s, r.cruise_m_s, r.climb_m_s, settings.settle_s
+                )
+                out[d] = replace(timeline, return_s=option.return_s, landed_s=max(landed_s, timeline.landed_s))
+        return out
+
+    def _earliest(self, drone_id: str, times: FloatArray, others: Mapping[str, FloatArray]) -> _ReturnOption:
+        """The first return time (planned, then later by ``stagger_s``) clear of ``others``; else the
+        one that comes least close."""
+        planned_s, best = self.timelines[drone_id].return_s, None
+        for wait in range(MAX_RETURN_WAITS + 1):
+            return_s = planned_s + wait * self.r.settings.stagger_s
+            path = self._path(drone_id, return_s, times)
+            closest, nearest = min(((closest_approach_m(path, p), o) for o, p in others.items()), default=(np.inf, ""))
+            option = _ReturnOption(return_s, path, closest, nearest)
+            if closest >= self.r.limit_m:
+                return option
+            if best is None or closest > best.closest_m:
+                best = option
+        return best
+
+    def _path(self, drone_id: str, return_s: float, times: FloatArray) -> FloatArray:
+        t, r = self.timelines[drone_id], self.r
+        return homeward_positions(
+            r.at[drone_id], t.home_ned_m, t.takeoff_height_m, return_s, times, r.cruise_m_s, r.climb_m_s
+        )

@@ -3,13 +3,19 @@ and keep its distance, or are dropped, lowest priority first."""
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from plankit import ROBOT_SKIES, duet_document, load
 
 from dronecine.ground import plan_shoot
+from dronecine.ground.deconflict import closest_approach_m
+from dronecine.ground.planner import PlanSettings, homeward_positions, shot_references
 from dronecine.ground.replan import LostDrone, replan
 from dronecine.mission import load_mission
+from dronecine.mission.motion import nominal_paths
 from dronecine.mission.safety import FailsafeAction
 from dronecine.mission.scenes import Priority
 
@@ -121,3 +127,84 @@ def test_robot_skies_without_the_watcher_keeps_its_high_priority_shot(robot_skie
     taker = result.timelines[moved["farewell", "dronie"]]
     assert any(s.spec.move == "dronie" and s.spec.drone == taker.drone_id for s in taker.shots)
     assert not any(s.scene == "farewell" and s.spec.move != "dronie" for s in taker.shots)
+
+
+# --- the flights home after a re-plan ---------------------------------------------------------------
+
+
+def _homeward_min_distance_m(mission, result, timelines, positions, fine_dt_s=0.1) -> float:
+    """The closest two survivors come on their way home, sampled finely (the schedule uses 0.5 s)."""
+    settings = PlanSettings()
+    cruise = settings.cruise_fraction * mission.safety.max_horizontal_speed_m_s
+    climb = settings.climb_fraction * mission.safety.max_vertical_speed_m_s
+    final = {d: result.timelines.get(d, t) for d, t in timelines.items() if d in positions}
+    times = np.arange(min(t.return_s for t in final.values()), max(t.landed_s for t in final.values()), fine_dt_s)
+    paths = [
+        homeward_positions(positions[d], t.home_ned_m, t.takeoff_height_m, t.return_s, times, cruise, climb)
+        for d, t in final.items()
+    ]
+    return min(closest_approach_m(a, b) for a, b in itertools.combinations(paths, 2))
+
+
+def _robot_skies_after_the_action(robot_skies, companion_at, confidant_at):
+    """The watcher lost just after the action ends, the other two holding where given before going home."""
+    mission, plan = robot_skies
+    timelines = {t.drone_id: t for t in plan.timelines}
+    lost = LostDrone("watcher", 166.0, np.array([-115.0, -20.0, -35.0]), FailsafeAction.LAND, "silent")
+    positions = {"companion": np.asarray(companion_at, float), "confidant": np.asarray(confidant_at, float)}
+    return mission, timelines, positions, replan(mission, timelines, positions, [lost], 166.0)
+
+
+def test_a_flight_home_that_would_pass_over_a_holding_drone_waits_until_that_drone_has_gone(robot_skies) -> None:
+    # The companion goes home first (the plan's staggered order) straight down the north axis, right
+    # over where the confidant holds until its own return 4 s later.
+    mission, timelines, positions, result = _robot_skies_after_the_action(
+        robot_skies, companion_at=[-60.0, 0.0, -5.0], confidant_at=[-85.0, 0.0, -5.0]
+    )
+    limit = mission.safety.min_separation_m
+    as_planned = replace(result, timelines={})
+    assert _homeward_min_distance_m(mission, as_planned, timelines, positions) < limit  # the plan's returns clash
+    [delayed] = result.delayed_returns
+    assert delayed.drone == "companion" and delayed.delay_s > 0.0
+    companion = result.timelines["companion"]
+    assert companion.return_s == timelines["companion"].return_s + delayed.delay_s
+    assert companion.landed_s > companion.return_s
+    assert "confidant" not in result.timelines  # it goes when planned
+    assert result.conflicts == ()
+    assert _homeward_min_distance_m(mission, result, timelines, positions) >= limit
+    assert "companion flies home 4 s later" in result.summary()
+    assert result.to_json()["delayed_returns"][0]["drone"] == "companion"
+
+
+def test_flights_home_that_keep_apart_are_left_as_planned(robot_skies) -> None:
+    *_, result = _robot_skies_after_the_action(
+        robot_skies, companion_at=[-100.0, 0.0, -5.0], confidant_at=[-100.0, 20.0, -5.0]
+    )
+    assert result.delayed_returns == () and result.conflicts == () and result.timelines == {}
+
+
+def test_a_flight_home_no_wait_can_clear_is_reported(robot_skies) -> None:
+    # Each holds right above the other's home: whoever goes first flies onto the other.
+    *_, result = _robot_skies_after_the_action(
+        robot_skies, companion_at=[-115.0, 20.0, -5.0], confidant_at=[-115.0, 0.0, -5.0]
+    )
+    assert result.conflicts and "however long it waits" in result.conflicts[0]
+    assert "warning:" in result.summary()
+
+
+def test_after_a_replan_mid_shoot_every_flight_home_keeps_the_separation(robot_skies) -> None:
+    mission, plan = robot_skies
+    t_s = 60.0
+    timelines = {t.drone_id: t for t in plan.timelines}
+    positions = {d: _where(plan, d, t_s) for d in ("companion", "confidant")}
+    lost = LostDrone("watcher", t_s, _where(plan, "watcher", t_s), FailsafeAction.RETURN, "silent")
+    result = replan(mission, timelines, positions, [lost], t_s)
+    assert result.conflicts == ()
+    # Where each survivor ends the action: the last sample of its last shot as re-planned.
+    ends = {}
+    for d in positions:
+        last = (result.timelines.get(d) or timelines[d]).shots[-1]
+        ends[d] = shot_references(
+            last.shot, nominal_paths(mission)[last.subject_id], last.start_s, np.array([last.end_s])
+        )[0]
+    assert _homeward_min_distance_m(mission, result, timelines, ends) >= mission.safety.min_separation_m

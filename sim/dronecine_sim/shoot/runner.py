@@ -96,7 +96,9 @@ def run_shoot(
     most = steps + round(OVERRUN_S / settings.dt_s)
     k = 0
     try:
-        while k < steps or (k < most and world.ground.station.replans and world.coming_down()):
+        while k < steps or (
+            k < most and world.ground.station.replans and world.coming_down(-plan.preroll_s + k * settings.dt_s)
+        ):
             t_s = -plan.preroll_s + k * settings.dt_s
             if dashboard is not None:
                 dashboard.before_step(world, t_s)
@@ -196,8 +198,12 @@ class _ShootWorld:
         self._subject_of = [None] * n
         self._last_frame: list[np.ndarray | None] = [None] * n
 
-    def coming_down(self) -> bool:
-        return any(agent.mode in _COMING_DOWN for agent in self.agents)
+    def coming_down(self, t_s: float) -> bool:
+        """Whether a drone is still on its way down: flying home or landing, or holding for a return
+        that a re-plan put later."""
+        return any(
+            agent.mode in _COMING_DOWN or (agent.mode.flying and t_s < agent.timeline.return_s) for agent in self.agents
+        )
 
     # --- what the dashboard reads between steps -------------------------------------------------
 
