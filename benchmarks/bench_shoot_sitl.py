@@ -112,7 +112,7 @@ def main() -> int:
     print(
         f"closest {summary['min_separation_m']} m, separation violations {summary['separation_violations']}, "
         f"geofence breaches {summary['geofence_breaches']}, lost {list(summary['station']['lost'])}, "
-        f"late samples {summary['sitl']['late_samples']}"
+        f"out {list(summary['station']['out'])}, late samples {summary['sitl']['late_samples']}"
     )
     print(
         f"{summary['sim_seconds']:.1f} mission s recorded; the whole command took {wall:.1f} s "

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,20 @@ MIN_TAKEOVER_S = 5.0  # a shot with less of its scene left than this is not wort
 _PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
 
 
+class OutCause(StrEnum):
+    """Why a drone left the shoot. The first two the station cannot hear any more (the drone is
+    lost); the others it still hears, flying home or landing (the drone is out, not lost)."""
+
+    SILENT = "silent"  # heard no more for longer than the link timeout
+    NEVER_CONNECTED = "never connected"
+    LOW_BATTERY = "low battery"  # the station sends it home
+    CAME_DOWN = "came down"  # returning or landing when nobody asked
+
+    @property
+    def heard(self) -> bool:
+        return self in (OutCause.LOW_BATTERY, OutCause.CAME_DOWN)
+
+
 @dataclass(frozen=True)
 class LostDrone:
     """A drone out of the shoot: where it was last seen and what it is expected to do from there
@@ -64,6 +79,7 @@ class LostDrone:
     action: FailsafeAction
     reason: str
     delay_s: float = 0.0
+    cause: OutCause = OutCause.SILENT
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,8 @@ class StationServer:
         handle.flush()
 
     def finished(self) -> bool:
-        """Every drone is lost, or down after its return time (or after a return or landing it was
-        commanded); or the plan's end is ``OVERRUN_S`` past."""
+        """Every drone is lost (no longer heard), or landed: after its return time, after a return or
+        landing it was commanded, or out of the shoot; or the plan's end is ``OVERRUN_S`` past."""
         now = self.clock.now_s()
         if now > self.plan.end_s + OVERRUN_S:
             return True
@@ -96,6 +96,8 @@ class StationServer:
             timeline = self.station.timelines[drone_id]
             if state is None or state.mode != AgentMode.LANDED:
                 return False
+            if live.status == DroneStatus.OUT:
+                continue
             if now < timeline.return_s and not self._sent_down(drone_id):
                 return False
         return True

@@ -8,8 +8,9 @@ positions (for the onboard separation check), records its events and command ack
 
 ``check()`` (called by ``run_watchdog`` in the field, by the simulation every step) looks for
 failures: a drone silent longer than the link timeout, a low battery, a drone returning or landing
-when neither its timeline nor the station asked. Such a drone is lost: the station re-plans without
-it (``replan``) and pushes the changed timelines. ``command`` and ``abort`` send hold, resume,
+when neither its timeline nor the station asked. Such a drone is out of the shoot (``lost`` when the
+station cannot hear it any more, ``out`` when it still can): the station re-plans without it
+(``replan``) and pushes the changed timelines. ``command`` and ``abort`` send hold, resume,
 return, land or the mission's abort; every command is logged with who asked and when.
 """
 
@@ -47,7 +48,7 @@ from dronecine.ground.protocol import (
     encode,
     mission_digest,
 )
-from dronecine.ground.replan import LostDrone, Replan, replan
+from dronecine.ground.replan import LostDrone, OutCause, Replan, replan
 from dronecine.ground.station_state import (
     Clock,
     CommandRecord,
@@ -87,7 +88,7 @@ class Station:
         self.command_log: list[CommandRecord] = []
         self.events: deque[StationEvent] = deque(maxlen=EVENTS_KEPT)
         self.replans: list[Replan] = []
-        self.lost: dict[str, LostDrone] = {}
+        self.out_of_shoot: dict[str, LostDrone] = {}  # lost (no longer heard) or out (heard, sent home or down)
         self.aborted = False
         self._connections: dict[str, Transport] = {}
         self._commanded: dict[str, FailsafeAction] = {}  # a return or landing the station asked for
@@ -154,7 +155,7 @@ class Station:
             await previous.close()
         now = self.clock.now_s()
         live = self.live[drone_id]
-        status = DroneStatus.LOST if drone_id in self.lost else DroneStatus.ONLINE
+        status = _status_out(self.out_of_shoot[drone_id]) if drone_id in self.out_of_shoot else DroneStatus.ONLINE
         self.live[drone_id] = replace(live, status=status, connected=True, heard_t_s=now)
         await transport.send(
             encode(
@@ -317,20 +318,28 @@ class Station:
     async def check(self) -> Replan | None:
         """Find newly lost drones; re-plan without them and push the new timelines."""
         now = self.clock.now_s()
-        newly = [x for d in self.live if d not in self.lost and (x := self._failure(d, now)) is not None]
+        newly = [x for d in self.live if d not in self.out_of_shoot and (x := self._failure(d, now)) is not None]
         if not newly:
             return None
         for lost in newly:
-            self.lost[lost.drone_id] = lost
-            self.live[lost.drone_id] = replace(self.live[lost.drone_id], status=DroneStatus.LOST, note=lost.reason)
-            self._event(lost.drone_id, EventKind.LINK, f"{lost.drone_id} is lost: {lost.reason}")
-            if lost.reason.startswith("battery"):
+            self.out_of_shoot[lost.drone_id] = lost
+            status = _status_out(lost)
+            self.live[lost.drone_id] = replace(self.live[lost.drone_id], status=status, note=lost.reason)
+            said = "is lost" if status == DroneStatus.LOST else "is out of the shoot"
+            self._event(lost.drone_id, EventKind.LINK, f"{lost.drone_id} {said}: {lost.reason}")
+            if lost.cause == OutCause.LOW_BATTERY:
                 await self.command(lost.drone_id, CommandAction.RETURN, "station (low battery)", lost.reason)
         if self.aborted:
             return None
-        positions = {d: self._position(d) for d in self.timelines if d not in self.lost}
+        positions = {d: self._position(d) for d in self.timelines if d not in self.out_of_shoot}
         result = replan(
-            self.mission, self.timelines, positions, list(self.lost.values()), now, self.settings.plan, self._paths
+            self.mission,
+            self.timelines,
+            positions,
+            list(self.out_of_shoot.values()),
+            now,
+            self.settings.plan,
+            self._paths,
         )
         self.replans.append(result)
         self._event(None, EventKind.REPLAN, result.summary())
@@ -348,7 +357,10 @@ class Station:
             return None  # its shoot is over: going home is the plan
         if live.heard_t_s is None:
             if now > timeline.takeoff_s + self.link_timeout_s:
-                return LostDrone(drone_id, now, timeline.home_ned_m, FailsafeAction.LAND, "never connected")
+                home = timeline.home_ned_m
+                return LostDrone(
+                    drone_id, now, home, FailsafeAction.LAND, "never connected", cause=OutCause.NEVER_CONNECTED
+                )
             return None
         position = self._position(drone_id)
         silent_s = now - live.heard_t_s
@@ -363,10 +375,11 @@ class Station:
             return None
         if state.battery_percent is not None and state.battery_percent <= safety.battery_return_percent:
             reason = f"battery at {state.battery_percent:.0f}% (returns at {safety.battery_return_percent:g}%)"
-            return LostDrone(drone_id, now, position, FailsafeAction.RETURN, reason)
+            return LostDrone(drone_id, now, position, FailsafeAction.RETURN, reason, cause=OutCause.LOW_BATTERY)
         if state.mode in _DOWN and drone_id not in self._commanded and state.t_s < timeline.return_s:
             action = FailsafeAction.RETURN if state.mode == AgentMode.RETURN else FailsafeAction.LAND
-            return LostDrone(drone_id, now, position, action, f"reports {state.mode.value} before its shoot is over")
+            reason = f"reports {state.mode.value} before its shoot is over"
+            return LostDrone(drone_id, now, position, action, reason, cause=OutCause.CAME_DOWN)
         return None
 
     def _position(self, drone_id: str) -> np.ndarray:
@@ -389,11 +402,13 @@ class Station:
         }
 
     def figures(self) -> dict:
-        """The station's figures for a shoot's ``summary.json``: who was lost and why, the abort, how
-        many commands and re-plans, each drone's timeline revision."""
+        """The station's figures for a shoot's ``summary.json``: who was lost (no longer heard) and
+        who went out of the shoot (heard, but sent home or down) and why, the abort, how many
+        commands and re-plans, each drone's timeline revision."""
         snapshot = self.snapshot()
         return {
-            "lost": {d: x.reason for d, x in self.lost.items()},
+            "lost": {d: x.reason for d, x in self.out_of_shoot.items() if not x.cause.heard},
+            "out": {d: x.reason for d, x in self.out_of_shoot.items() if x.cause.heard},
             "aborted": snapshot["aborted"],
             "commands": len(snapshot["commands"]),
             "replans": snapshot["replans"],
@@ -409,6 +424,10 @@ class Station:
         self.events.append(event)
         for listener in self._event_listeners:
             listener(event)
+
+
+def _status_out(lost: LostDrone) -> DroneStatus:
+    return DroneStatus.OUT if lost.cause.heard else DroneStatus.LOST
 
 
 _EFFECT = {

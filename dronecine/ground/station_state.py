@@ -72,7 +72,8 @@ class WallClock:
 class DroneStatus(StrEnum):
     WAITING = "waiting"  # has not connected yet
     ONLINE = "online"  # connected, heard within the link timeout
-    LOST = "lost"  # silent too long, landed unplanned, or sent home: out of the shoot, re-planned
+    LOST = "lost"  # silent too long, or never connected: out of the shoot, re-planned around
+    OUT = "out"  # still heard, but out of the shoot (sent home on a low battery, or came down unplanned)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class DroneLive:
     heard_t_s: float | None = None  # station time of its last message
     state: State | None = None  # its last state report
     timeline_revision: int = 1  # the station's latest timeline for it
-    note: str = ""  # why it is lost, or what last happened to it
+    note: str = ""  # why it is lost or out, or what last happened to it
 
     def to_json(self) -> dict[str, Any]:
         return {

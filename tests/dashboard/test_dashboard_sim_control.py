@@ -73,7 +73,7 @@ def test_start_pause_a_drones_return_and_abort_from_the_dashboard(tmp_path) -> N
         thread.join(TIMEOUT_S)
     (run,) = runs
     assert run.station["aborted"] is True
-    assert "duo" not in run.station["lost"]  # a return the station commanded is not a loss
+    assert run.station["lost"] == run.station["out"] == {}  # a return the station commanded is neither
     with pytest.raises(ControlRefusedError, match="the shoot is over"):
         bridge.submit(ControlAction.START, None, "test").result(1)
 

@@ -227,3 +227,59 @@ async def test_a_station_told_not_to_answer_states_tells_the_others_only_when_as
         await transport.close()
         server.close()
         await server.wait_closed()
+
+
+async def _raw_agent(url: str, mission, token: str, drone_id: str):
+    """A bare connection past the hello: (transport, timeline message)."""
+    transport = await connect_websocket(url)
+    hello = Hello(version=PROTOCOL_VERSION, drone_id=drone_id, token=token, mission_digest=mission_digest(mission))
+    await transport.send(encode(hello))
+    assert decode_station_message(await transport.recv()).type == "welcome"
+    assert decode_station_message(await transport.recv()).type == "timeline"
+    return transport
+
+
+async def _next(transport, kind: str):
+    """The next message of type ``kind`` (skipping the others: timelines, commands)."""
+    while (message := decode_station_message(await transport.recv())).type != kind:
+        pass
+    return message
+
+
+async def test_a_drone_sent_home_on_a_low_battery_is_out_not_lost_and_is_still_relayed(duet, station) -> None:
+    """A low battery takes a drone out of the shoot, but the station still hears it: its status is
+    "out" (not "lost"), it is sent home, and the others get its live velocity to keep clear of it.
+    A drone that falls silent is "lost", relayed as lost (no velocity to extrapolate)."""
+    mission, _ = duet
+    station, url, token, clock = station
+    clock.t_s = 5.0  # in the first scene
+    solo = await _raw_agent(url, mission, token, "solo")
+    duo = await _raw_agent(url, mission, token, "duo")
+    try:
+        low = HOLDING_STATE | {"t_s": 5.0, "battery_percent": mission.safety.battery_return_percent - 1.0}
+        await solo.send(json.dumps(low | {"position_ned_m": [10, 0, -8], "velocity_ned_m_s": [0, 3, 0]}))
+        await _until(lambda: station.live["solo"].state is not None, "the station hears the solo")
+        result = await station.check()
+        assert result is not None and result.lost == ("solo",)
+        live = station.live["solo"]
+        assert live.status == DroneStatus.OUT and "battery at" in live.note
+        assert (await _next(solo, "command")).action == CommandAction.RETURN
+        assert any("solo is out of the shoot: battery at" in e.message for e in station.events)
+        figures = station.figures()
+        assert figures["lost"] == {} and set(figures["out"]) == {"solo"}
+
+        await duo.send(json.dumps(HOLDING_STATE | {"t_s": 5.0}))
+        [relayed] = (await _next(duo, "others")).drones
+        assert relayed.drone_id == "solo" and not relayed.lost and relayed.velocity_ned_m_s == (0.0, 3.0, 0.0)
+
+        # The duo then falls silent past the link timeout: lost, and relayed to the solo as lost.
+        clock.t_s = 5.0 + station.link_timeout_s + 1.0
+        await station.check()
+        assert station.live["duo"].status == DroneStatus.LOST
+        assert set(station.figures()["lost"]) == {"duo"} and set(station.figures()["out"]) == {"solo"}
+        await solo.send(json.dumps(low | {"t_s": clock.t_s}))
+        [relayed] = (await _next(solo, "others")).drones
+        assert relayed.drone_id == "duo" and relayed.lost and relayed.velocity_ned_m_s == (0.0, 0.0, 0.0)
+    finally:
+        await solo.close()
+        await duo.close()

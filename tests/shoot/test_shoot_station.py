@@ -103,12 +103,14 @@ def test_a_low_battery_sends_the_drones_home_and_the_station_knows(tmp_path) -> 
         assert rows[-1]["mode"] == "landed", drone_id
         failsafes = [e for e in events if e["kind"] == "failsafe" and e["drone"] == drone_id]
         assert failsafes and "battery" in failsafes[0]["message"]
-    assert "battery" in " ".join(run.station["lost"].values())
+    # Sent home, still heard: out of the shoot, not lost.
+    assert run.station["lost"] == {} and set(run.station["out"]) == {"solo", "duo"}
+    assert all("battery at" in reason for reason in run.station["out"].values())
     assert run.station["replans"]
 
 
 def test_a_full_battery_changes_nothing(tmp_path) -> None:
     _, _, run, _, _, events = _shoot(tmp_path, duet_document(scene_s=16.0))
     assert not any(e["kind"] == "failsafe" for e in events)
-    assert run.station["lost"] == {} and run.station["replans"] == []
+    assert run.station["lost"] == {} and run.station["out"] == {} and run.station["replans"] == []
     assert all(f["battery_end_percent"] > 90.0 for f in run.measures.drone_figures().values())

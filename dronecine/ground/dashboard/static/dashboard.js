@@ -358,6 +358,7 @@
       setText(card.status, status);
       card.status.className = `status pill status-${status}`;
       card.root.classList.toggle("is-lost", status === "lost");
+      card.root.classList.toggle("is-out", status === "out"); // heard, but sent home or down
       card.root.classList.toggle("is-waiting", status === "waiting");
 
       const mode = d.mode == null ? "" : String(d.mode);
@@ -940,8 +941,9 @@
         ctx.lineTo(x - 9, y + 9);
         ctx.stroke();
       }
-      // "id 12 m" (or "id lost"), preferably on the side away from the heading
-      const extra = lost ? "lost" : isNum(d.down_m) ? `${fixed(-d.down_m, 0)} m` : "";
+      // "id 12 m" (or "id lost", "id out 12 m"), preferably on the side away from the heading
+      const height = isNum(d.down_m) ? `${fixed(-d.down_m, 0)} m` : "";
+      const extra = lost ? "lost" : d.status === "out" ? `out ${height}`.trim() : height;
       const parts = [{ text: id, font: `bold 12px ${FONT}`, colour: lost ? "#b5bcc5" : "#ffffff" }];
       if (extra) parts.push({ text: extra, font: `11px ${MONO}`, colour: lost ? "#ff7b72" : "#b7c3d1" });
       labels.unshift({ x, y, gap: 13, markers: [[x, y, 13]], parts, preferLeft: fx > 0.35, preferBelow: fy < -0.5 });
