@@ -101,6 +101,7 @@ def test_a_folder_with_an_earlier_shoot_is_not_overwritten(shoot, tmp_path) -> N
     [
         (["--sitl"], "drone 'duo': its connection in the mission is sim://; --sitl flies PX4"),
         (["--sitl", "--abort-at", "5"], "--abort-at: simulator only, not with --sitl"),
+        (["--sitl", "--serve", "--autostart"], "with --sitl, PX4 sets the pace (--sitl-speed)"),
         (["--sitl-speed", "3"], "use them with --sitl"),
         (["--sitl", "--sitl-speed", "50"], "--sitl-speed 50.0 is out of range"),
         (["--perception", "psychic"], "'psychic' is not one of"),

@@ -28,7 +28,7 @@ from dronecine_sim.shoot.settings import ShootSettings
 from dronecine_sim.shoot.sitl import SitlSettings, run_sitl_shoot
 
 if TYPE_CHECKING:
-    from dronecine_sim.shoot.serving import ServedShoot
+    from dronecine_sim.shoot.serving import ServedShoot, ServedSitlShoot
 
 
 @report_user_errors
@@ -109,9 +109,14 @@ def shoot_command(
 ) -> None:
     """Fly MISSION in simulation (offline, no PX4, no GPU): every drone's footage, telemetry, an edit
     (OpenTimelineIO and a rough cut) and an HTML report in --out."""
-    flown_on = _sitl_settings(sitl, sitl_speed, sitl_lead, link, assume_at_home, fail_drone, abort_at, battery, serve)
+    flown_on = _sitl_settings(sitl, sitl_speed, sitl_lead, link, assume_at_home, fail_drone, abort_at, battery)
     if not serve and (speed is not None or autostart):
         raise ShootError("--speed and --autostart are for the dashboard: use them with --serve")
+    if flown_on is not None and (speed is not None or autostart):
+        raise ShootError(
+            "--speed and --autostart are for the simulated shoot: with --sitl, PX4 sets the pace (--sitl-speed) "
+            "and the shoot starts once every PX4 is ready"
+        )
     loaded = load_mission(mission_file)
     mission = loaded.mission
     settings = ShootSettings(
@@ -136,11 +141,16 @@ def shoot_command(
     served = None
     if serve:
         from dronecine.ground.dashboard.serve import wait_for_interrupt
-        from dronecine_sim.shoot.serving import ServedShoot  # fastapi and uvicorn only when serving
+        from dronecine_sim.shoot.serving import ServedShoot, ServedSitlShoot  # fastapi and uvicorn only when serving
 
-        served = ServedShoot(view, host, port, 1.0 if speed is None else speed, autostart)
+        if flown_on is None:
+            served = ServedShoot(view, host, port, 1.0 if speed is None else speed, autostart)
+        else:  # served once the station is up
+            served = ServedSitlShoot(
+                host, port, lambda url: console.print(f"dashboard: {url}", markup=False, soft_wrap=True)
+            )
     try:
-        if served is not None:
+        if served is not None and flown_on is None:
             console.print(f"dashboard: {served.start()}", markup=False, soft_wrap=True)
             if not autostart:
                 console.print("the shoot waits for Start on the dashboard")
@@ -161,7 +171,7 @@ def _shoot(
     out_dir: Path,
     settings: ShootSettings,
     console: Console,
-    served: ServedShoot | None,
+    served: ServedShoot | ServedSitlShoot | None,
     sitl: SitlSettings | None = None,
 ) -> dict:
     """Fly (in simulation, or on PX4 SITL), then edit: the summary's figures."""
@@ -177,11 +187,11 @@ def _shoot(
             )
             progress.update(task, completed=sim_s / total_s, status=status)
 
-        bridge = served.bridge if served is not None else None
         if sitl is not None:
             progress.update(task, description="flying PX4 SITL")
-            run = run_sitl_shoot(mission, plan, out_dir, settings, sitl, progress=on_step)
+            run = run_sitl_shoot(mission, plan, out_dir, settings, sitl, progress=on_step, watcher=served)
         else:
+            bridge = served.bridge if served is not None else None
             run = run_shoot(mission, plan, out_dir, settings, progress=on_step, dashboard=bridge)
         write_json(out_dir / "shot_log.json", run.measures.shot_log())
         outputs = recorded_outputs(out_dir, run.measures.drone_ids, settings.video_size is not None)
@@ -204,7 +214,6 @@ def _sitl_settings(
     fail_drone: str | None,
     abort_at: float | None,
     battery: float,
-    serve: bool,
 ) -> SitlSettings | None:
     """The ``--sitl`` settings (None: the simulator flies); simulator-only options are refused with it."""
     if not sitl:
@@ -216,13 +225,13 @@ def _sitl_settings(
     injected = [
         name
         for name, given in (("--fail-drone", fail_drone is not None), ("--abort-at", abort_at is not None),
-                            ("--battery", battery != ShootSettings.battery_percent), ("--serve", serve))
+                            ("--battery", battery != ShootSettings.battery_percent))
         if given
     ]  # fmt: skip
     if injected:
         raise ShootError(
-            f"{', '.join(injected)}: simulator only, not with --sitl (fail or abort PX4 from QGroundControl; "
-            "watch the station with dronecine ground --serve)"
+            f"{', '.join(injected)}: simulator only, not with --sitl (fail PX4 from QGroundControl or its "
+            "shell; abort from the dashboard, --serve)"
         )
     return SitlSettings(time_scale=speed, lead_s=lead_s, link=link, home_from_gps=not assume_at_home)
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from dronecine_sim.perception import PerceptionChoice
 from dronecine_sim.shoot.errors import ShootError
@@ -70,6 +71,16 @@ class SitlSettings:
             raise ShootError(f"--sitl-lead-s {self.lead_s!r} is out of range (expected 1..600 s)")
 
 
+class StationWatcher(Protocol):
+    """Something that watches the station while the shoot flies (the dashboard, ``--serve``)."""
+
+    def attach(self, server: StationServer) -> None:
+        """The station is up (called on its event loop)."""
+
+    async def detach(self) -> None:
+        """The shoot is over (called on the loop, before the station stops)."""
+
+
 class _StationGate:
     """Each agent asks for the station once its PX4 is connected and ready and its perception warm;
     the last one to ask starts the mission clock, and only then do they all connect. So no drone
@@ -101,11 +112,13 @@ def run_sitl_shoot(
     settings: ShootSettings,
     sitl: SitlSettings,
     progress: ProgressCallback | None = None,
+    watcher: StationWatcher | None = None,
 ) -> ShootRun:
     """Fly ``plan`` on the mission's autopilots (``autopilot_urls``), recording into ``out_dir``;
-    ``progress(sim_s, total_s)`` as it flies. Ctrl-C stops it: the drones in the air hold."""
+    ``progress(sim_s, total_s)`` as it flies; ``watcher`` sees the station from start to end. Ctrl-C
+    stops it: the drones in the air hold."""
     urls = autopilot_urls(mission)
-    return asyncio.run(_SitlShoot(mission, plan, out_dir, settings, sitl, urls).fly(progress))
+    return asyncio.run(_SitlShoot(mission, plan, out_dir, settings, sitl, urls).fly(progress, watcher))
 
 
 class _SitlShoot:
@@ -123,7 +136,7 @@ class _SitlShoot:
         self.drone_ids = tuple(t.drone_id for t in plan.timelines)
         self.reported_failures: set[str] = set()
 
-    async def fly(self, progress: ProgressCallback | None) -> ShootRun:
+    async def fly(self, progress: ProgressCallback | None, watcher: StationWatcher | None) -> ShootRun:
         started = time.perf_counter()
         settings, sitl = self.settings, self.sitl
         # Set for real once every agent has its PX4 ready (``_StationGate``); until then action is far off.
@@ -133,8 +146,12 @@ class _SitlShoot:
         runtimes: list[AgentRuntime] = []
         tasks: dict[str, asyncio.Task[RuntimeReport]] = {}
         sampler: SitlSampler | None = None
+        watching = False
         try:
             port = await server.start("127.0.0.1", 0)
+            if watcher is not None:
+                watcher.attach(server)
+                watching = True
             server.station.add_listener(
                 on_event=lambda e: None if e.from_agent else recorder.event(e.t_s, None, e.kind, e.message)
             )
@@ -157,6 +174,8 @@ class _SitlShoot:
             raise
         finally:
             await _stop(tasks, runtimes)
+            if watching:
+                await watcher.detach()
             await server.stop()
             if sampler is not None:
                 sampler.close()
