@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dronecine.geometry import CameraPose, PinholeCamera
+from dronecine.perception.camera_motion import CameraMotion
 from dronecine.perception.cue import expected_cue
 from dronecine.perception.detector import Detector
 from dronecine.perception.subject_lock import LockSettings, SubjectLock
@@ -37,14 +38,20 @@ class SubjectPipeline:
         self.within_m = within_m
         self.tracker = MultiObjectTracker(tracker)
         self.lock = SubjectLock(lock, frame_rate_hz)
+        self._previous_pose: CameraPose | None = None
 
     def reset(self) -> None:
         """A new shot (perhaps another subject): the tracker and the lock start afresh."""
         self.tracker.reset()
         self.lock.reset()
+        self._previous_pose = None
 
     def observe(self, frame: NDArray[np.uint8], pose: CameraPose, expected_feet_ned_m: ArrayLike) -> SubjectTrack:
-        """The report (N = 1) from ``frame``, taken from the camera at ``pose`` (one camera, unbatched)."""
+        """The report (N = 1) from ``frame``, taken from the camera at ``pose`` (one camera, unbatched);
+        the tracker and the lock follow the camera's motion since the last frame."""
         cue = expected_cue(self.camera, pose, expected_feet_ned_m, self.within_m)
-        tracks = self.tracker.update(self.detector.detect(frame), frame)
-        return self.lock.update(tracks, frame, cue)
+        height_px, width_px = frame.shape[:2]
+        previous, self._previous_pose = self._previous_pose, pose
+        motion = CameraMotion(self.camera, previous, pose, width_px, height_px) if previous is not None else None
+        tracks = self.tracker.update(self.detector.detect(frame), frame, motion)
+        return self.lock.update(tracks, frame, cue, motion)

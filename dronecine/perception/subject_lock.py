@@ -8,7 +8,8 @@ reports LOST, honestly, so that the agent can search or hold; it still takes the
 reappears near where it was or, with the mission's cue, near where it is expected.
 
 A track that keeps the subject's ID but jumps far from the prediction is not believed: that is the
-tracker giving the ID to someone else, and the lock re-acquires instead.
+tracker giving the ID to someone else, and the lock re-acquires instead. Given the camera's own motion
+(``CameraMotion``), the prediction moves with the image, so a fast pan is not taken for a jump.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 
 from dronecine.mission.subjects import AcquireRule
 from dronecine.perception.appearance import appearance, blend, similarity
+from dronecine.perception.camera_motion import CameraMotion
 from dronecine.perception.errors import PerceptionError
 from dronecine.perception.offline import ultralytics_offline
 from dronecine.perception.track import SubjectTrack, TrackStatus
@@ -29,6 +31,7 @@ FloatArray = NDArray[np.float64]
 
 
 _MIN_HEIGHT_PX = 2.0  # the Kalman prediction of a vanished, shrinking box stops here, above zero
+
 
 @dataclass(frozen=True)
 class AcquireCue:
@@ -92,11 +95,18 @@ class SubjectLock:
         return self._mean is not None
 
     def update(
-        self, tracks: Tracks, frame: NDArray[np.uint8] | None = None, cue: AcquireCue | None = None
+        self,
+        tracks: Tracks,
+        frame: NDArray[np.uint8] | None = None,
+        cue: AcquireCue | None = None,
+        motion: CameraMotion | None = None,
     ) -> SubjectTrack:
-        """This frame's report on the subject (``SubjectTrack`` with N = 1) from this frame's tracks."""
+        """This frame's report on the subject (``SubjectTrack`` with N = 1) from this frame's tracks;
+        ``motion``: how the camera moved since the last frame."""
         self._size = (tracks.width_px, tracks.height_px)
         if self._mean is not None:
+            if motion is not None:
+                self._mean = motion.move_states(self._mean[None, :], aspect_height=True)[0]
             self._mean, self._covariance = self._kalman.predict(self._mean, self._covariance)
             if self._mean[3] < _MIN_HEIGHT_PX:  # a shrinking box coasts to nothing, then below: hold it
                 self._mean[3], self._mean[7] = _MIN_HEIGHT_PX, 0.0

@@ -1,7 +1,9 @@
 """Multi-object tracking with ultralytics' ByteTrack or BoT-SORT, one tracker per drone.
 
 Each ``MultiObjectTracker`` owns its ultralytics tracker, and ultralytics (8.4 on) numbers tracks per
-tracker instance, so several drones in one process never share or reissue track IDs.
+tracker instance, so several drones in one process never share or reissue track IDs. Given the
+camera's own motion between two frames (``CameraMotion``, from the drone's pose), the tracker moves
+its predicted boxes by it before matching, in place of BoT-SORT's image-based estimate.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Self
 import numpy as np
 from numpy.typing import NDArray
 
+from dronecine.perception.camera_motion import CameraMotion
 from dronecine.perception.detector import Detections, centre_size, normalised_boxes
 from dronecine.perception.errors import PerceptionError
 from dronecine.perception.offline import ultralytics_offline
@@ -115,14 +118,18 @@ class MultiObjectTracker:
         from ultralytics.trackers.byte_tracker import BYTETracker
 
         tracker_class = BOTSORT if self.settings.method is TrackerMethod.BOTSORT else BYTETracker
-        self._tracker = tracker_class(self.settings.ultralytics_args())
+        self._tracker = _with_camera_motion(tracker_class)(self.settings.ultralytics_args())
 
-    def update(self, detections: Detections, frame: NDArray[np.uint8] | None = None) -> Tracks:
-        """Match this frame's detections to the tracks; ``frame`` feeds BoT-SORT's camera-motion estimate."""
+    def update(
+        self, detections: Detections, frame: NDArray[np.uint8] | None = None, motion: CameraMotion | None = None
+    ) -> Tracks:
+        """Match this frame's detections to the tracks; ``motion``: how the camera moved since the last
+        frame (else ``frame`` feeds BoT-SORT's own estimate)."""
         data = _TrackerInput(
             detections.xyxy_px.astype(np.float32), detections.score.astype(np.float32),
             detections.class_id.astype(np.float32),
         )  # fmt: skip
+        self._tracker.camera_motion = motion
         rows = self._tracker.update(data, frame)
         width, height = detections.width_px, detections.height_px
         if len(rows) == 0:
@@ -134,3 +141,24 @@ class MultiObjectTracker:
     def reset(self) -> None:
         """Forget every track (a new shot, a new subject); IDs start again from 1."""
         self._tracker.reset()
+
+
+def _with_camera_motion(tracker_class: type) -> type:
+    """``tracker_class`` whose predicted boxes follow ``camera_motion`` before the first matching
+    (ultralytics' hook for its own GMC; ByteTrack's states are XYAH, BoT-SORT's XYWH)."""
+    aspect_height = tracker_class.__name__ == "BYTETracker"
+
+    class CameraMotionTracker(tracker_class):
+        camera_motion: CameraMotion | None = None
+
+        def _pre_first_associate(self, strack_pool, unconfirmed, img, results_high) -> None:
+            if self.camera_motion is None:
+                super()._pre_first_associate(strack_pool, unconfirmed, img, results_high)
+                return
+            tracks = [t for t in (*strack_pool, *unconfirmed) if t.mean is not None]
+            if tracks:
+                moved = self.camera_motion.move_states(np.array([t.mean for t in tracks]), aspect_height)
+                for track, mean in zip(tracks, moved, strict=True):
+                    track.mean = mean.astype(track.mean.dtype)
+
+    return CameraMotionTracker
