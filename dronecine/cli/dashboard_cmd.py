@@ -35,4 +35,3 @@ def dashboard_command(
         console.print("dashboard: stopped")
     finally:
         server.stop()
-        replay.close()

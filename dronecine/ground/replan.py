@@ -412,7 +412,7 @@ class _Returns:
         while pending:
             options = {}
             for d in pending:
-                others = {**scheduled, **{h: p for h, p in holding.items() if h != d and h in pending}}
+                others = scheduled | {h: p for h, p in holding.items() if h != d}
                 options[d] = self._earliest(d, times, others)
             clear = [d for d in pending if options[d].closest_m >= r.limit_m]
             if clear:
@@ -420,6 +420,7 @@ class _Returns:
             else:
                 d = max(pending, key=lambda d: options[d].closest_m)
             pending.remove(d)
+            del holding[d]
             option, timeline = options[d], self.timelines[d]
             scheduled[d] = option.path
             if option.closest_m < r.limit_m:

@@ -8,6 +8,7 @@ its predicted boxes by it before matching, in place of BoT-SORT's image-based es
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from types import SimpleNamespace
@@ -143,6 +144,7 @@ class MultiObjectTracker:
         self._tracker.reset()
 
 
+@functools.cache  # one subclass per ultralytics class, not per drone's tracker
 def _with_camera_motion(tracker_class: type) -> type:
     """``tracker_class`` whose predicted boxes follow ``camera_motion`` before the first matching
     (ultralytics' hook for its own GMC; ByteTrack's states are XYAH, BoT-SORT's XYWH)."""

@@ -70,5 +70,3 @@ class FieldDashboard:
     async def stop(self) -> None:
         await self.finish()
         self.server.stop()
-        if self.dashboard.replay is not None:
-            self.dashboard.replay.close()

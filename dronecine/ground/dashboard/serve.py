@@ -58,6 +58,7 @@ class DashboardServer:
         return f"http://{host}:{self.port}/{fragment}"
 
     def stop(self) -> None:
+        """Stop serving, and release the replay's videos (opened for this server's thumbnails)."""
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
@@ -67,6 +68,8 @@ class DashboardServer:
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
+        if self.dashboard.replay is not None:
+            self.dashboard.replay.close()
 
 
 def wait_for_interrupt() -> None:

@@ -46,8 +46,6 @@ class ServedShoot:
 
     def stop(self) -> None:
         self.server.stop()
-        if self.dashboard.replay is not None:
-            self.dashboard.replay.close()
 
 
 class ServedSitlShoot:
@@ -75,5 +73,3 @@ class ServedSitlShoot:
         """Stop serving (after ``detach``: nothing is left on the station's loop, which has ended)."""
         if self.field is not None:
             self.field.server.stop()
-            if self.field.dashboard.replay is not None:
-                self.field.dashboard.replay.close()
