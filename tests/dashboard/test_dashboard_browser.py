@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, write
+from plankit import ServedCommand, duet_document, write
 
 CHROMIUM = Path(os.environ.get("DRONECINE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [  # the machines have no network: no background connections, no sandbox as root
@@ -29,7 +25,6 @@ CHROMIUM_ARGS = [  # the machines have no network: no background connections, no
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT_S = 120.0
 sync_api = pytest.importorskip("playwright.sync_api")
 
 if not CHROMIUM.is_file():
@@ -38,54 +33,13 @@ if not CHROMIUM.is_file():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt install chromium, or set DRONECINE_CHROMIUM)", allow_module_level=True)
 
 
-class ServedShoot:
-    """``dronecine shoot MISSION --serve --port 0`` in a subprocess; ``url`` is the page it prints."""
-
-    def __init__(self, mission: Path, out: Path) -> None:
-        command = [
-            sys.executable, "-c", "from dronecine.cli.main import run; run()",
-            "shoot", str(mission), "--out", str(out), "--serve", "--port", "0", "--speed", "3",
-            "--video-width", "240", "--seed", "2",
-        ]  # fmt: skip
-        env = os.environ | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self.url = self._wait_for_url()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-
-    def _wait_for_url(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            for line in self.lines:
-                if found := re.search(r"dashboard: (http://\S+)", line):
-                    return found.group(1)
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError("the shoot printed no dashboard address:\n" + "\n".join(self.lines))
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def served(tmp_path):
     mission = write(duet_document(scene_s=16.0), tmp_path / "duet.yaml")
-    shoot = ServedShoot(mission, tmp_path / "out")
+    shoot = ServedCommand([
+        "shoot", str(mission), "--out", str(tmp_path / "out"), "--serve", "--port", "0", "--speed", "3",
+        "--video-width", "240", "--seed", "2",
+    ])  # fmt: skip
     yield shoot
     shoot.stop()
 

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import copy
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +132,49 @@ def video_frames(path: Path) -> int:
         count += 1
     capture.release()
     return count
+
+
+class ServedCommand:
+    """``dronecine ARGS`` with ``--serve`` in a subprocess, as a crew runs it: a thread keeps its output
+    lines; ``url`` is the dashboard address it prints (waited for up to ``url_timeout_s``)."""
+
+    def __init__(self, args: list[str], url_timeout_s: float = 120.0) -> None:
+        command = [sys.executable, "-c", "from dronecine.cli.main import run; run()", *args]
+        env = os.environ | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = self._wait_for_url(url_timeout_s)
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip())
+
+    def _wait_for_url(self, timeout_s: float) -> str:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            for line in self.lines:
+                if found := re.search(r"dashboard: (http://\S+)", line):
+                    return found.group(1)
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        raise AssertionError("the command printed no dashboard address:\n" + self.output)
+
+    def stop(self, timeout_s: float = 20.0) -> int:
+        """Ctrl-C (killed if it does not end in ``timeout_s``); its exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode

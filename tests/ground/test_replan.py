@@ -108,13 +108,18 @@ def robot_skies():
     return mission, plan_shoot(mission)
 
 
-def test_robot_skies_without_the_watcher_keeps_its_high_priority_shot(robot_skies) -> None:
+def _robot_skies_without_the_watcher(robot_skies, t_s: float = 60.0):
+    """The watcher falls silent at ``t_s`` (its failsafe flies it home); the others are where the plan
+    puts them: (timelines, survivors' positions, the re-plan)."""
     mission, plan = robot_skies
-    t_s = 60.0
     timelines = {t.drone_id: t for t in plan.timelines}
     positions = {d: _where(plan, d, t_s) for d in ("companion", "confidant")}
     lost = LostDrone("watcher", t_s, _where(plan, "watcher", t_s), FailsafeAction.RETURN, "silent")
-    result = replan(mission, timelines, positions, [lost], t_s)
+    return timelines, positions, replan(mission, timelines, positions, [lost], t_s)
+
+
+def test_robot_skies_without_the_watcher_keeps_its_high_priority_shot(robot_skies) -> None:
+    *_, result = _robot_skies_without_the_watcher(robot_skies)
     moved = {(m.scene, m.move): m.to_drone for m in result.moved}
     assert set(moved) == {("farewell", "dronie")} and moved["farewell", "dronie"] in ("companion", "confidant")
     # The drone that takes it gives up its own normal shot; the other keeps its own (equal priorities
@@ -193,12 +198,8 @@ def test_a_flight_home_no_wait_can_clear_is_reported(robot_skies) -> None:
 
 
 def test_after_a_replan_mid_shoot_every_flight_home_keeps_the_separation(robot_skies) -> None:
-    mission, plan = robot_skies
-    t_s = 60.0
-    timelines = {t.drone_id: t for t in plan.timelines}
-    positions = {d: _where(plan, d, t_s) for d in ("companion", "confidant")}
-    lost = LostDrone("watcher", t_s, _where(plan, "watcher", t_s), FailsafeAction.RETURN, "silent")
-    result = replan(mission, timelines, positions, [lost], t_s)
+    mission, _ = robot_skies
+    timelines, positions, result = _robot_skies_without_the_watcher(robot_skies)
     assert result.conflicts == ()
     # Where each survivor ends the action: the last sample of its last shot as re-planned.
     ends = {}

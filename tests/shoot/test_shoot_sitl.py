@@ -10,14 +10,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
-import re
-import signal
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -30,7 +25,7 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agent_runtime"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
 from agentkit import vehicle_at_home, write_mission
-from plankit import duet_document, load, video_frames
+from plankit import ServedCommand, duet_document, load, video_frames
 
 from dronecine.cli.main import app
 
@@ -49,88 +44,59 @@ def _shoot(folder: Path, doc: dict, *options: str):
     return out, result
 
 
-class _ServedSitlShoot:
-    """``dronecine shoot MISSION --sitl --serve --port 0`` in a subprocess; a thread reads its output
-    and, once it prints the dashboard's address, polls ``/api/state`` into ``frames``."""
-
-    def __init__(self, mission: Path, out: Path) -> None:
-        command = [
-            sys.executable, "-c", "from dronecine.cli.main import run; run()",
-            "shoot", str(mission), "--sitl", "--sitl-speed", str(SPEED), "--sitl-lead-s", "4",
-            "--out", str(out), "--video-width", "160", "--serve", "--port", "0",
-        ]  # fmt: skip
-        env = os.environ | {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=env
-        )
-        self.lines: list[str] = []
-        self.frames: list[dict] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip())
-            if found := re.search(r"dashboard: (http://[^/\s]+)/", line):
-                threading.Thread(target=self._watch, args=(found.group(1),), daemon=True).start()
-
-    def _watch(self, base: str) -> None:
-        while self.process.poll() is None:
-            with contextlib.suppress(OSError, ValueError):  # the process is starting or stopping
-                self.frames.append(_get_json(f"{base}/api/state"))
-            time.sleep(0.3)
-
-    def wait_until_over(self, timeout_s: float) -> str:
-        """Until it says the dashboard replays the shoot (then its replay is asked for); its output."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and self.process.poll() is None:
-            if any("the dashboard replays it" in line for line in self.lines):
-                return "\n".join(self.lines)
-            time.sleep(0.2)
-        return "\n".join(self.lines)
-
-    def replay(self) -> dict:
-        base = re.search(r"dashboard: (http://[^/\s]+)/", "\n".join(self.lines)).group(1)
-        return _get_json(f"{base}/api/replay")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
-
-
 def _get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as answer:
         return json.loads(answer.read())
 
 
+def _poll_state(shoot: ServedCommand, base: str, frames: list[dict]) -> None:
+    """``/api/state`` into ``frames`` every 0.3 s while the command runs."""
+    while shoot.process.poll() is None:
+        with contextlib.suppress(OSError, ValueError):  # the process is stopping
+            frames.append(_get_json(f"{base}/api/state"))
+        time.sleep(0.3)
+
+
+def _wait_for_replay(shoot: ServedCommand, timeout_s: float) -> bool:
+    """Until the command says the dashboard replays the shoot; whether it did."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and shoot.process.poll() is None:
+        if "the dashboard replays it" in shoot.output:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 @pytest.fixture(scope="module")
 def flown(tmp_path_factory):
+    """The duet flown with ``--sitl --serve`` in a subprocess, its dashboard polled meanwhile:
+    (out folder, output, the vehicles after, the dashboard's frames, its replay)."""
     folder = tmp_path_factory.mktemp("sitl")
     doc = duet_document(SCENE_S)
     mission = load(doc)
     vehicles = [
         vehicle_at_home(mission, d.id, instance=i, port=0, time_scale=SPEED) for i, d in enumerate(mission.drones)
     ]
-    shoot = None
+    shoot, frames, replay = None, [], None
     try:
         for drone, vehicle in zip(doc["drones"], vehicles, strict=True):
             drone["connection"] = f"udpout://127.0.0.1:{vehicle.port}"
         out = folder / "out"
-        shoot = _ServedSitlShoot(write_mission(doc, folder / "duet.yaml"), out)
-        output = shoot.wait_until_over(timeout_s=600.0)
+        shoot = ServedCommand([
+            "shoot", str(write_mission(doc, folder / "duet.yaml")), "--sitl", "--sitl-speed", str(SPEED),
+            "--sitl-lead-s", "4", "--out", str(out), "--video-width", "160", "--serve", "--port", "0",
+        ])  # fmt: skip
+        base = shoot.url.split("/#")[0]
+        threading.Thread(target=_poll_state, args=(shoot, base, frames), daemon=True).start()
+        if _wait_for_replay(shoot, timeout_s=600.0):
+            replay = _get_json(f"{base}/api/replay")
         after = {d.id: v.snapshot() for d, v in zip(mission.drones, vehicles, strict=True)}
-        replay = shoot.replay() if "the dashboard replays it" in output else None
     finally:
-        code = shoot.stop() if shoot is not None else None
+        code = shoot.stop(timeout_s=30.0) if shoot is not None else None
         for vehicle in vehicles:
             vehicle.stop()
-    assert replay is not None and code == 0, output
-    return out, output, after, shoot.frames, replay
+    assert replay is not None and code == 0, shoot.output
+    return out, shoot.output, after, frames, replay
 
 
 def test_both_drones_flew_their_part_on_their_autopilots_and_came_home(flown) -> None:
