@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from dronecine.control.baseline import BaselineController, BaselineGains
 from dronecine.control.errors import ControlError
 from dronecine.control.policy_file import Activation, PolicyFile, Residual, load_policy_file, policy_path
+from dronecine.control.smoothing import VelocitySmoother
 from dronecine.control.spaces import OBSERVATION
 
 
@@ -23,8 +24,9 @@ class LearnedPolicy:
     """A trained policy for N drones; ``predict`` mirrors stable-baselines3's (and the baseline's).
 
     Deterministic: the action is the policy Gaussian's mean. With a residual policy the baseline it
-    was trained on top of runs here too (its integrals are the only state), and the action is
-    ``clip(baseline + residual_scale * clip(mlp, -1, 1), -1, 1)``.
+    was trained on top of runs here too (its integrals are state), and the action is
+    ``clip(baseline + residual_scale * clip(mlp, -1, 1), -1, 1)``. Its velocity then passes through
+    the file's ``VelocitySmoother`` (state too), as in training.
     """
 
     def __init__(self, file: PolicyFile, *, dt_s: float = 0.1) -> None:
@@ -39,6 +41,7 @@ class LearnedPolicy:
         self.baseline: BaselineController | None = None
         if file.residual == Residual.BASELINE:
             self.baseline = BaselineController(BaselineGains(**file.baseline_gains), dt_s=dt_s)
+        self.smoother = VelocitySmoother(file.velocity_smoothing)
 
     @classmethod
     def load(cls, path_or_bundled: str | os.PathLike[str], *, dt_s: float = 0.1) -> LearnedPolicy:
@@ -46,7 +49,8 @@ class LearnedPolicy:
         return cls(load_policy_file(policy_path(path_or_bundled)), dt_s=dt_s)
 
     def reset(self, rows: ArrayLike | None = None) -> None:
-        """Restart ``rows`` (all drones by default); only a residual policy's baseline has state."""
+        """Restart ``rows`` (all drones by default): the smoother's and a residual policy's baseline's state."""
+        self.smoother.reset(rows)
         if self.baseline is not None:
             self.baseline.reset(rows)
 
@@ -69,7 +73,7 @@ class LearnedPolicy:
         if self.baseline is not None:
             base = self.baseline.predict(obs, episode_start)
             action = np.clip(base + self.file.residual_scale * action, -1.0, 1.0)
-        action = action.astype(np.float32)
+        action = self.smoother(action, episode_start)
         return action[0] if single else action
 
     def _mlp(self, obs: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -32,7 +32,9 @@ from dronecine.control.spaces import ACTION, OBSERVATION, SPEC_VERSION
 
 BUNDLED = "bundled"
 FORMAT = "dronecine.policy"
-FORMAT_VERSION = 1
+# 2: ``velocity_smoothing`` (a version-1 file has none: weight 1). A reader of version 1 would ignore
+# the key and fly the policy unsmoothed, unlike its training, so it must refuse the file instead.
+FORMAT_VERSION = 2
 _HEADER = "header"
 _RETRAIN = "retrain it with `dronecine train` or use the dronecine version that made it"
 
@@ -62,7 +64,8 @@ class PolicyFile:
     is None. With ``residual == "baseline"`` the action is
     ``clip(baseline(obs) + residual_scale * clip(mlp(obs), -1, 1), -1, 1)`` (SB3 clips the network's action
     before the env's residual wrapper sees it), the baseline built from ``baseline_gains``.
-    ``source`` names where the policy came from, for error messages only.
+    ``velocity_smoothing`` is the weight of the ``VelocitySmoother`` the action then passes through
+    (1: none), as it did in training. ``source`` names where the policy came from, for error messages only.
     """
 
     spec_version: int
@@ -74,6 +77,7 @@ class PolicyFile:
     obs_epsilon: float = 1e-8
     residual: str | None = None
     residual_scale: float = 1.0
+    velocity_smoothing: float = 1.0
     baseline_gains: dict[str, float] = field(default_factory=dict)
     metadata: dict[str, object] = field(default_factory=dict)
     source: str = field(default="policy", compare=False)
@@ -130,6 +134,7 @@ class PolicyFile:
             "obs_epsilon": self.obs_epsilon,
             "residual": None if self.residual is None else str(self.residual),
             "residual_scale": self.residual_scale,
+            "velocity_smoothing": self.velocity_smoothing,
             "baseline_gains": self.baseline_gains,
             "metadata": self.metadata,
         }
@@ -172,6 +177,7 @@ def load_policy_file(path: str | os.PathLike[str]) -> PolicyFile:
         obs_epsilon=header["obs_epsilon"],
         residual=header["residual"],
         residual_scale=header["residual_scale"],
+        velocity_smoothing=header.get("velocity_smoothing", 1.0),  # not in format 1: no smoothing
         baseline_gains=header["baseline_gains"],
         metadata=header["metadata"],
         source=name,
@@ -309,6 +315,8 @@ def _normalisation_problem(policy: PolicyFile) -> str | None:
 def _residual_problem(policy: PolicyFile) -> str | None:
     if not _is_number(policy.residual_scale):
         return f"residual_scale must be a finite number, got {policy.residual_scale!r}"
+    if not (_is_number(policy.velocity_smoothing) and 0.0 < policy.velocity_smoothing <= 1.0):
+        return f"velocity_smoothing must be a number within (0, 1], got {policy.velocity_smoothing!r}"
     gains = policy.baseline_gains
     if not isinstance(gains, dict):
         return f"baseline_gains must be a mapping of names to numbers, got {type(gains).__name__}"

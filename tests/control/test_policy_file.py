@@ -238,9 +238,10 @@ def test_wrong_input_and_output_sizes_name_the_spec() -> None:
         ({"obs_clip": -1.0}, r"obs_clip must be a finite number > 0"),
         ({"residual_scale": "big"}, r"residual_scale must be a finite number"),
         ({"format": "something.else"}, r"not a dronecine policy file \(header format"),
-        ({"format_version": 99}, r"policy file format 99, this dronecine reads up to 1: upgrade dronecine"),
+        ({"format_version": 99}, r"policy file format 99, this dronecine reads up to 2: upgrade dronecine"),
+        ({"velocity_smoothing": 0.0}, r"velocity_smoothing must be a number within \(0, 1\], got 0.0"),
     ],
-    ids=["activation", "residual", "gain", "clip", "scale", "format", "format-version"],
+    ids=["activation", "residual", "gain", "clip", "scale", "format", "format-version", "smoothing"],
 )
 def test_bad_header_values(tmp_path: Path, header: dict[str, object], message: str) -> None:
     path = tmp_path / "policy.npz"
@@ -308,3 +309,37 @@ def test_a_residual_policy_resets_its_baseline() -> None:
     learned.reset()
     learned.reset([1])
     assert dataclasses.asdict(learned.baseline.gains) == dataclasses.asdict(type(learned.baseline.gains)())
+
+
+def test_velocity_smoothing_round_trips_and_a_format_1_file_has_none(tmp_path: Path) -> None:
+    smoothed = load_policy_file(_policy(velocity_smoothing=0.3).save(tmp_path / "smoothed.npz"))
+    assert smoothed.velocity_smoothing == 0.3
+    # A file from before smoothing existed: format 1, no such key. It flies as it was trained, unsmoothed.
+    saved = _policy().save(tmp_path / "saved.npz")
+    with np.load(saved) as archive:
+        contents = {key: archive[key] for key in archive.files}
+    header = json.loads(str(contents["header"]))
+    del header["velocity_smoothing"]
+    header["format_version"] = 1
+    contents["header"] = np.array(json.dumps(header))
+    with (tmp_path / "old.npz").open("wb") as handle:
+        np.savez_compressed(handle, **contents)
+    assert load_policy_file(tmp_path / "old.npz").velocity_smoothing == 1.0
+
+
+def test_a_smoothed_policy_lags_its_velocity_and_restarts_on_episode_start() -> None:
+    policy = _policy(velocity_smoothing=0.5)
+    obs = np.random.default_rng(3).normal(size=(2, OBSERVATION.size))
+    raw = LearnedPolicy(_policy()).predict(obs)
+    learned = LearnedPolicy(policy)
+    first = learned.predict(obs, episode_start=[True, True])
+    np.testing.assert_allclose(first, raw, atol=1e-6)  # nothing to smooth from yet
+    learned.predict(np.zeros((2, OBSERVATION.size)))
+    zero = LearnedPolicy(_policy()).predict(np.zeros((2, OBSERVATION.size)))
+    second = learned.predict(obs, episode_start=[False, True])
+    velocity = ACTION.slice_of("velocity")
+    np.testing.assert_allclose(
+        second[0, velocity], 0.5 * raw[0, velocity] + 0.25 * raw[0, velocity] + 0.25 * zero[0, velocity], atol=1e-6
+    )
+    np.testing.assert_allclose(second[1], raw[1], atol=1e-6)  # drone 1 started a new episode
+    np.testing.assert_allclose(second[0, 3:], raw[0, 3:], atol=1e-6)  # rates unsmoothed

@@ -19,6 +19,7 @@ from dronecine_sim.training.callbacks import CURVE_FIELDS
 from dronecine_sim.training.errors import TrainingError
 from dronecine_sim.training.residual import ResidualVecEnv
 from dronecine_sim.training.settings import TrainSettings
+from dronecine_sim.training.smoothing import SmoothedVecEnv
 from dronecine_sim.training.train import TrainingResult, train
 
 from dronecine.control import ACTION, BaselineController, LearnedPolicy
@@ -64,6 +65,7 @@ def test_a_freshly_trained_policy_loads_and_acts(trained: TrainingResult) -> Non
     assert policy.file.metadata["algorithm"] == "PPO"
     assert policy.file.residual == "baseline"  # the default residual scale is 0.5
     assert policy.file.residual_scale == 0.5
+    assert policy.file.velocity_smoothing == 1.0  # as trained: no smoothing by default
     assert policy.file.normalizes
 
     sim = ShotSimulation(16, ShotEnvConfig(episode_s=3.0), autoreset=False)
@@ -188,6 +190,28 @@ def test_the_residual_moves_the_baseline_by_its_scale_and_clips() -> None:
     np.testing.assert_array_equal(env.received[1], 1.0)
 
 
+def test_a_run_trained_with_smoothing_writes_it_into_its_policy(tmp_path: Path) -> None:
+    result = train(tiny(tmp_path / "run", total_steps=256, velocity_smoothing=0.3), progress_bar=False)
+    assert LearnedPolicy.load(result.policy_path).file.velocity_smoothing == 0.3
+
+
+def test_the_simulator_gets_smoothed_velocities_and_a_restarted_drone_gets_its_own() -> None:
+    config = ShotEnvConfig(episode_s=0.5)  # 5 steps: every drone restarts within the test
+    env = _Spy(3, config, seed=2)
+    smoothed = SmoothedVecEnv(env, weight=0.5)
+    smoothed.reset()
+    velocity = ACTION.slice_of("velocity")
+    up = np.full((3, ACTION.size), 0.8, dtype=np.float32)
+    smoothed.step(np.zeros((3, ACTION.size), dtype=np.float32))
+    for step in range(1, 5):
+        _, _, done, _ = smoothed.step(up)
+        np.testing.assert_allclose(env.received[step][:, velocity], 0.8 * (1.0 - 0.5**step), rtol=1e-6)
+        np.testing.assert_allclose(env.received[step][:, 3:], 0.8)  # rates pass at once
+    assert done.all()  # the 5-step episodes ended: the next action is the new episode's first
+    smoothed.step(-up)
+    np.testing.assert_allclose(env.received[5], -0.8)
+
+
 @pytest.mark.parametrize("scale", [0.0, -0.1, 2.5])
 def test_a_residual_scale_out_of_range_is_an_error(scale: float) -> None:
     with pytest.raises(TrainingError, match=r"residual scale must be within \(0, 2\]"):
@@ -214,6 +238,8 @@ def test_a_residual_step_before_reset_is_an_error() -> None:
         ("seed", 2**31),
         ("residual_scale", -0.5),
         ("residual_scale", 2.5),
+        ("velocity_smoothing", 0.0),
+        ("velocity_smoothing", 1.5),
         ("batch_size", 1),
         ("batch_size", 8 * 32 + 1),
         ("n_epochs", 0),

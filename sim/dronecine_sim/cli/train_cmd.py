@@ -29,6 +29,15 @@ def train_command(
     residual_scale: Annotated[
         float, typer.Option("--residual-scale", min=0.0, max=2.0, help="Residual on the baseline; 0: from scratch.")
     ] = 0.5,
+    velocity_smoothing: Annotated[
+        float,
+        typer.Option(
+            "--velocity-smoothing",
+            min=0.01,
+            max=1.0,
+            help="New velocity setpoint's share each step (a low-pass, in training and in flight); 1: none.",
+        ),
+    ] = TrainSettings.velocity_smoothing,
     eval_every: Annotated[int, typer.Option("--eval-every", min=1, help="Validate every this many steps.")] = 2_000_000,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the run in --out from its last checkpoint.")
@@ -50,6 +59,7 @@ def train_command(
         seed=seed,
         perception=perception,
         residual_scale=residual_scale,
+        velocity_smoothing=velocity_smoothing,
         eval_every_steps=eval_every,
         checkpoint_every_steps=eval_every,
         resume=resume,

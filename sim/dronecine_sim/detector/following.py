@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from dronecine.mission.subjects import AcquireRule
 from dronecine.perception import TrackStatus
+from dronecine.perception.camera_motion import CameraMotion
 from dronecine.perception.detector import Detections
 from dronecine.perception.subject_lock import LockSettings, SubjectLock
 from dronecine.perception.tracker import MultiObjectTracker
@@ -35,12 +36,18 @@ class Followed:
 
 
 def follow_subject(sequence: Sequence, detect: Detect, renderer: Renderer) -> Followed:
-    """Run the sequence through ``detect``, a fresh tracker and a fresh lock with the mission's start cue."""
+    """Run the sequence through ``detect``, a fresh tracker and a fresh lock with the mission's start cue,
+    both told the camera's motion between frames as the onboard pipeline tells them (from its poses)."""
     tracker = MultiObjectTracker()
     lock = SubjectLock(LockSettings(rule=AcquireRule.NEAREST_EXPECTED), frame_rate_hz=sequence.fps)
+    camera = sequence.camera
     status, wrong = [], []
     for t, frame in enumerate(sequence.frames(renderer)):
-        report = lock.update(tracker.update(detect(t, frame), frame), frame, sequence.start_cue(t))
+        motion = None
+        if t > 0:
+            motion = CameraMotion(camera, sequence.poses[t - 1], sequence.poses[t], camera.width_px, camera.height_px)
+        tracks = tracker.update(detect(t, frame), frame, motion)
+        report = lock.update(tracks, frame, sequence.start_cue(t), motion)
         status.append(int(report.status[0]))
         wrong.append(bool(report.detected[0]) and not sequence.on_subject(t, report.box[0]))
     return Followed(status, wrong)

@@ -22,7 +22,6 @@ VALIDATION_SEED = EVAL_SEED_OFFSET + 1_000_000
 CURVE_FIELDS = ("steps", "wall_s", "framing_error", "size_error", "in_frame", "jerk_rms", "score", "train_return")
 
 
-
 class TrainingMonitor(BaseCallback):
     """Every ``every_steps``: validate, log to TensorBoard, append to ``curve.csv``, save the policy
     file (and, when it validates best so far, ``policy_best.npz``); stop when ``deadline_s`` (a

@@ -27,6 +27,7 @@ def policy_file_from_sb3(
     *,
     residual: str | None,
     residual_scale: float,
+    velocity_smoothing: float = 1.0,
     baseline_gains: dict[str, float],
     metadata: dict[str, object],
 ) -> PolicyFile:
@@ -52,6 +53,7 @@ def policy_file_from_sb3(
         obs_epsilon=epsilon,
         residual=residual,
         residual_scale=float(residual_scale),
+        velocity_smoothing=float(velocity_smoothing),
         baseline_gains={name: float(value) for name, value in baseline_gains.items()},
         metadata={**provenance, **metadata},
         source="export",

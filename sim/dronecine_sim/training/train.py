@@ -32,6 +32,7 @@ from dronecine_sim.training.errors import TrainingError
 from dronecine_sim.training.export import policy_file_from_sb3
 from dronecine_sim.training.residual import ResidualVecEnv
 from dronecine_sim.training.settings import TrainSettings
+from dronecine_sim.training.smoothing import SmoothedVecEnv
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
     venv = ShotSB3VecEnv(settings.n_envs, config, seed=settings.seed + start_steps)
     gains = BaselineGains()
     env: VecEnv = venv
+    if settings.velocity_smoothing < 1.0:
+        env = SmoothedVecEnv(env, settings.velocity_smoothing)
     if settings.residual_scale > 0.0:
         env = ResidualVecEnv(venv, BaselineController(gains, dt_s=config.dt_s), settings.residual_scale)
     if latest is None:
@@ -99,6 +102,7 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
             normalize,
             residual="baseline" if settings.residual_scale > 0.0 else None,
             residual_scale=settings.residual_scale,
+            velocity_smoothing=settings.velocity_smoothing,
             baseline_gains=dataclasses.asdict(gains),
             metadata={
                 "steps": int(model.num_timesteps),
