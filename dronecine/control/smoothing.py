@@ -12,8 +12,6 @@ period ``dt`` the time constant is ``-dt / ln(1 - weight)`` (0.28 s for 0.3 at 1
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -23,7 +21,7 @@ from dronecine.control.spaces import ACTION
 _VELOCITY = ACTION.slice_of("velocity")
 
 
-def check_smoothing_weight(weight: float) -> float:
+def _checked_weight(weight: float) -> float:
     """``weight`` as a float, or a ``ControlError`` that says what a weight is."""
     if not (isinstance(weight, int | float) and not isinstance(weight, bool) and 0.0 < weight <= 1.0):
         raise ControlError(
@@ -37,12 +35,8 @@ class VelocitySmoother:
     """Smooths the velocity columns of (N, 6) actions; each drone restarts unsmoothed on its episode start."""
 
     def __init__(self, weight: float) -> None:
-        self.weight = check_smoothing_weight(weight)
+        self.weight = _checked_weight(weight)
         self._velocity: NDArray[np.float64] | None = None  # (N, 3): the last smoothed velocity
-
-    def time_constant_s(self, dt_s: float) -> float:
-        """The low-pass's time constant at control period ``dt_s`` (0 without smoothing)."""
-        return 0.0 if self.weight == 1.0 else -dt_s / math.log1p(-self.weight)
 
     def reset(self, rows: ArrayLike | None = None) -> None:
         """Forget ``rows`` (all drones by default): their next action passes unsmoothed."""

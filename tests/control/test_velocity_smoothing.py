@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -35,11 +33,6 @@ def test_weight_one_changes_nothing() -> None:
     for _ in range(3):
         action = rng.uniform(-1.0, 1.0, (4, ACTION.size))
         np.testing.assert_allclose(smoother(action), action, rtol=1e-6)
-    assert smoother.time_constant_s(0.1) == 0.0
-
-
-def test_the_time_constant_matches_the_weight() -> None:
-    assert VelocitySmoother(0.3).time_constant_s(0.1) == pytest.approx(0.1 / -math.log(0.7))
 
 
 def test_a_drone_starting_an_episode_is_not_smoothed_and_the_others_are() -> None:

@@ -20,10 +20,11 @@ from dronecine_sim.training.errors import TrainingError
 from dronecine_sim.training.residual import ResidualVecEnv
 from dronecine_sim.training.settings import TrainSettings
 from dronecine_sim.training.smoothing import SmoothedVecEnv
-from dronecine_sim.training.train import TrainingResult, train
+from dronecine_sim.training.train import TrainingResult, controlled_env, train
 
-from dronecine.control import ACTION, BaselineController, LearnedPolicy
+from dronecine.control import ACTION, BaselineController, BaselineGains, LearnedPolicy
 from dronecine.control.policy_file import load_policy_file
+from dronecine.control.smoothing import VelocitySmoother
 
 TINY = {
     "total_steps": 512,
@@ -210,6 +211,25 @@ def test_the_simulator_gets_smoothed_velocities_and_a_restarted_drone_gets_its_o
     assert done.all()  # the 5-step episodes ended: the next action is the new episode's first
     smoothed.step(-up)
     np.testing.assert_allclose(env.received[5], -0.8)
+
+
+def test_a_residual_policy_trained_with_smoothing_flies_the_smoothed_baseline_plus_residual(tmp_path: Path) -> None:
+    config = ShotEnvConfig(episode_s=1.0)
+    env = _Spy(4, config, seed=4)
+    chained = controlled_env(env, tiny(tmp_path, residual_scale=0.5, velocity_smoothing=0.5), BaselineGains(), 0.1)
+    obs = chained.reset()
+    baseline = BaselineController(dt_s=config.dt_s)
+    reference = VelocitySmoother(0.5)
+    episode_start = np.ones(4, dtype=bool)
+    smoothing_mattered = False
+    for step in range(4):
+        raw = baseline.predict(obs, episode_start)
+        expected = reference(raw, episode_start)
+        episode_start[:] = False
+        obs, *_ = chained.step(np.zeros((4, ACTION.size), dtype=np.float32))
+        np.testing.assert_allclose(env.received[step], expected, atol=1e-6)
+        smoothing_mattered |= not np.allclose(expected, raw, atol=1e-3)
+    assert smoothing_mattered  # the baseline's velocity changed, so the simulator got it smoothed
 
 
 @pytest.mark.parametrize("scale", [0.0, -0.1, 2.5])

@@ -32,9 +32,8 @@ class TrainSettings:
     seed: int = 0
     perception: PerceptionLevel = PerceptionLevel.NOISY
     residual_scale: float = 0.5
-    # Off by default. 0.3 (a 0.28 s time constant at 10 Hz) in the loop gave footage 14-17% smoother
-    # than the baseline's, but two 25-minute runs (seeds 0, 1) kept the subject in frame 94.4% and
-    # 93.4% of held-out steps against 96.4% without it, and the bundled policy flown with it lost the
+    # Off by default: the bundled policy flown with 0.3 (a 0.28 s time constant at 10 Hz) films 11%
+    # less jerkily than the baseline on the held-out episodes at equal in-frame, but loses the
     # companion's subject in robot_skies (99.9% -> 81.4% in frame). See the README's training section.
     velocity_smoothing: float = 1.0
     # PPO: 256 drones x 64 steps = 16,384 samples a rollout (6.4 s of flight each), 4 minibatches.

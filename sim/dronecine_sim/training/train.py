@@ -77,11 +77,7 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
     # A resumed run continues with fresh episodes, not a replay of the first ones.
     venv = ShotSB3VecEnv(settings.n_envs, config, seed=settings.seed + start_steps)
     gains = BaselineGains()
-    env: VecEnv = venv
-    if settings.velocity_smoothing < 1.0:
-        env = SmoothedVecEnv(env, settings.velocity_smoothing)
-    if settings.residual_scale > 0.0:
-        env = ResidualVecEnv(venv, BaselineController(gains, dt_s=config.dt_s), settings.residual_scale)
+    env = controlled_env(venv, settings, gains, config.dt_s)
     if latest is None:
         normalize = VecNormalize(env, norm_obs=True, norm_reward=True, gamma=settings.gamma)
         model = _new_model(normalize, settings, out)
@@ -141,6 +137,17 @@ def train(settings: TrainSettings, progress_bar: bool = True) -> TrainingResult:
         normalize.save(str(_stats_path(checkpoints, steps)))
     best = out / "policy_best.npz"
     return TrainingResult(steps, monitor.wall_s(), best if best.exists() else out / "policy.npz", monitor.curve_path)
+
+
+def controlled_env(venv: VecEnv, settings: TrainSettings, gains: BaselineGains, dt_s: float) -> VecEnv:
+    """``venv`` as the policy acts on it: through the velocity smoother (nearest the simulator, as
+    onboard it sits between the controller and the flight link), then the residual on the baseline."""
+    env = venv
+    if settings.velocity_smoothing < 1.0:
+        env = SmoothedVecEnv(env, settings.velocity_smoothing)
+    if settings.residual_scale > 0.0:
+        env = ResidualVecEnv(env, BaselineController(gains, dt_s=dt_s), settings.residual_scale)
+    return env
 
 
 def _new_model(env: VecEnv, settings: TrainSettings, out: Path) -> PPO:
