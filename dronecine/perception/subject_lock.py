@@ -175,9 +175,12 @@ class SubjectLock:
         if rule is AcquireRule.LARGEST:
             return int(eligible[np.argmax(boxes[:, 3])])
         if rule is AcquireRule.NEAREST_EXPECTED and cue is not None:
-            distance = _cue_distance(tracks, cue)[eligible]
+            # The nearest of everyone tracked, weak or not: when that is a weak detection of the subject,
+            # a confident look-alike a step further is not the subject, so wait for a better frame.
+            distance = _cue_distance(tracks, cue)
             row = int(np.argmin(distance))
-            return int(eligible[row]) if distance[row] <= cue.gate else None
+            confident = tracks.score[row] >= self.settings.min_score
+            return row if confident and distance[row] <= cue.gate else None
         # MOST_CENTRAL, and NEAREST_EXPECTED without a cue (no pose yet): the one the camera points at.
         return int(eligible[np.argmin(np.hypot(boxes[:, 0] - 0.5, boxes[:, 1] - 0.5))])
 

@@ -63,6 +63,19 @@ def test_nearest_expected_takes_the_one_inside_the_cue_gate_and_waits_otherwise(
     assert lock.track_id == 1
 
 
+def test_nearest_expected_waits_while_the_nearest_to_the_cue_is_a_weak_detection():
+    """The subject is detected weakly at the cue and a confident look-alike stands a step away: taking the
+    look-alike would film the wrong person for the whole shot, so the lock waits for a better frame."""
+    lock = SubjectLock(LockSettings(rule=AcquireRule.NEAREST_EXPECTED), frame_rate_hz=10.0)
+    cue = AcquireCue((320 / W, 180 / H), gate=0.1)
+    pair = tracks((1, 321, 180, 40), (2, 345, 180, 40))
+    weak_subject = Tracks(pair.track_id, pair.xyxy_px, np.array([0.3, 0.9]), pair.detection, W, H)
+    report = lock.update(weak_subject, cue=cue)
+    assert report.status[0] == TrackStatus.LOST and lock.track_id is None
+    lock.update(Tracks(pair.track_id, pair.xyxy_px, np.array([0.6, 0.9]), pair.detection, W, H), cue=cue)
+    assert lock.track_id == 1
+
+
 def test_the_lock_follows_its_track_and_reports_its_box():
     lock = central_lock()
     for step in range(5):
