@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from dronecine.control.errors import ControlError
 from dronecine.control.estimator import SubjectEstimator
 from dronecine.control.own_state import OwnState
+from dronecine.control.pose_history import PoseHistory
 from dronecine.control.spaces import ACTION, MOVE_ORDER, OBSERVATION
 from dronecine.geometry import CameraPose, PinholeCamera, wrap_deg
 from dronecine.geometry.person import project_person_boxes
@@ -54,6 +55,7 @@ class ShotObserver:
         self.camera = camera
         self.dt_s = float(dt_s)
         self.estimator = SubjectEstimator(n)
+        self.poses = PoseHistory(n)
         self.shots: ShotBatch | None = None
         self._shot_list: list[Shot | None] = [None] * n
         self.t_s = np.zeros(n)
@@ -115,7 +117,9 @@ class ShotObserver:
             raise ControlError("observe() before start_shots(): the drones have no shot to fly")
         index = slice(None) if rows is None else rows
         pose = own.camera_pose()
-        subject = self.estimator.update(track, self.camera, pose, self.dt_s, rows)
+        self.poses.record(pose, rows)
+        exposed = self.poses.pose_ago(round(track.latency_s / self.dt_s), rows)  # where the frame was taken
+        subject = self.estimator.update(track, self.camera, exposed, self.dt_s, rows)
         track = _trusted(track, self.estimator.rejected[index], self.camera, pose, subject)
         t_s = self.t_s[index]
         if rows is None:
@@ -147,7 +151,7 @@ def _trusted(
     one = CameraPose(pose.position_ned_m[rows], pose.rotation_ned_from_camera[rows])
     box[rows] = project_person_boxes(camera, one, subject.position_ned_m[rows], subject.height_m[rows])
     status[rows] = TrackStatus.PREDICTED
-    return SubjectTrack(box, status, track.age_s)
+    return SubjectTrack(box, status, track.age_s, track.latency_s)
 
 
 def _observation(

@@ -28,13 +28,16 @@ class SubjectTrack:
     """What the tracker reports about each drone's subject, arrays with a leading N.
 
     The box ``(u, v, w, h)`` is normalised to the image (u right, v down, 0..1) and refers to
-    the frame the camera took ``latency_s`` ago; NaN until the subject was first seen.
-    ``age_s`` is the time since the last matched detection.
+    the frame the camera took ``latency_s`` ago (the same for every drone: one tracker pipeline);
+    NaN until the subject was first seen. ``age_s`` is the time since the last matched detection.
+    The observation builder looks the box up from the camera's pose at that frame, not the pose
+    now: a camera panning at 50 deg/s turns 5 degrees in one 0.1 s frame of latency.
     """
 
     box: FloatArray  # (N, 4) u, v, w, h
     status: NDArray[np.int8]  # (N,) TrackStatus values
     age_s: FloatArray  # (N,)
+    latency_s: float = 0.0
 
     @classmethod
     def unseen(cls, n: int) -> SubjectTrack:
@@ -54,4 +57,4 @@ class SubjectTrack:
 
     def take(self, rows: NDArray[np.intp]) -> SubjectTrack:
         """The drones at ``rows``, copied."""
-        return SubjectTrack(self.box[rows], self.status[rows], self.age_s[rows])
+        return SubjectTrack(self.box[rows], self.status[rows], self.age_s[rows], self.latency_s)

@@ -142,6 +142,30 @@ def test_a_stolen_lock_returns_to_the_subject() -> None:
     np.testing.assert_allclose(reports[-1], CLEAR_BOX)
 
 
+def test_a_false_positive_keeps_its_place_beside_the_subject_as_the_view_moves() -> None:
+    # A thing in the scene, not a mark on the lens: as the camera pans (the subject's box slides
+    # across the image) and closes in (it grows), the false box slides and grows with it.
+    params = PerceptionParams(false_lock_rate=1.0, wrong_lock_s=(1.0, 1.0))
+    model = PerceptionModel(1, params, DT)
+    rng = np.random.default_rng(2)
+    views = [np.array([[0.3 + 0.1 * k, 0.5, 0.05 * (1 + 0.2 * k), 0.2 * (1 + 0.2 * k)]]) for k in range(4)]
+    reports = [model.observe(view, np.zeros(1), None, rng) for view in views]
+    assert all(r.detected[0] for r in reports)
+    first, truth0 = reports[0].box[0], views[0][0]
+    assert not np.allclose(first, truth0)  # the lock is on the false positive
+    for report, view in zip(reports[1:], views[1:], strict=True):
+        scale = view[0, 3] / truth0[3]
+        np.testing.assert_allclose(report.box[0, :2] - view[0, :2], (first[:2] - truth0[:2]) * scale)
+        np.testing.assert_allclose(report.box[0, 2:], first[2:] * scale)
+
+
+def test_no_false_positive_is_placed_while_the_subject_has_no_box() -> None:
+    model = PerceptionModel(1, PerceptionParams(false_lock_rate=1.0), DT)
+    rng = np.random.default_rng(0)
+    track = model.observe(np.full((1, 4), np.nan), np.zeros(1), None, rng)
+    assert not track.detected[0] and np.isnan(track.box[0]).all()
+
+
 def test_the_same_seed_gives_the_same_reports() -> None:
     def run(seed: int) -> np.ndarray:
         model = PerceptionModel(16, "harsh", DT)

@@ -9,7 +9,9 @@ Per drone and frame:
    its height, with a floor) and log-normal size noise.
 2. Wrong locks. A look-alike near the subject in the image can steal the lock (an ID switch), and a
    false positive can too; a stolen lock reports the wrong box as the subject for a random while,
-   then the tracker re-acquires the subject.
+   then the tracker re-acquires the subject. A false positive is a thing in the scene near the
+   subject: it keeps its place and size relative to the subject's box as the camera turns and flies
+   (one fixed in the image would drag the agent's estimate round with every pan).
 3. Latency. Reports refer to the frame taken ``latency_frames`` frames ago.
 4. Tracking. Without a detection, the box is predicted at constant image velocity (what ByteTrack's
    Kalman filter does) and the report says PREDICTED, then LOST after ``lost_after_s``.
@@ -64,6 +66,8 @@ class PerceptionModel:
         self._wrong_left_s = np.zeros(n)  # > 0 while the lock is on the wrong object
         self._wrong_box = np.full((n, 4), np.nan)
         self._wrong_is_lookalike = np.zeros(n, dtype=bool)
+        # A false positive's box relative to the subject's: centre offset and size in subject heights.
+        self._false_relative = np.full((n, 4), np.nan)
 
     def reset(self, indices: ArrayLike | None = None) -> None:
         """Forget everything about the subjects of the drones at ``indices`` (all when None)."""
@@ -78,6 +82,7 @@ class PerceptionModel:
         self._wrong_left_s[index] = 0.0
         self._wrong_box[index] = np.nan
         self._wrong_is_lookalike[index] = False
+        self._false_relative[index] = np.nan
 
     def detection_probability(self, true_box: FloatArray, occluded_fraction: FloatArray) -> FloatArray:
         """The chance that the detector finds the subject in a frame (0 for a NaN box)."""
@@ -109,8 +114,9 @@ class PerceptionModel:
         truth = np.asarray(true_box, dtype=float)
         occluded = np.asarray(occluded_fraction, dtype=float)
         if truth.shape != (n, 4) or occluded.shape != (n,):
-            raise PerceptionError(f"expected boxes (N, 4) and occluded fractions (N,) for N = {n}, "
-                                  f"got {truth.shape} and {occluded.shape}")
+            raise PerceptionError(
+                f"expected boxes (N, 4) and occluded fractions (N,) for N = {n}, got {truth.shape} and {occluded.shape}"
+            )
         lookalike = np.full((n, 4), np.nan) if lookalike_box is None else np.asarray(lookalike_box, dtype=float)
         uniform = rng.random((n, 5))
         normal = rng.standard_normal((n, 4))
@@ -118,7 +124,7 @@ class PerceptionModel:
         detected = uniform[:, 0] < self.detection_probability(truth, occluded)
         measured = self._jittered(truth, normal)
         self._update_wrong_lock(truth, lookalike, uniform, normal)
-        wrong = self._wrong_left_s > 0.0
+        wrong = (self._wrong_left_s > 0.0) & np.isfinite(self._wrong_box).all(axis=1)
         measured = np.where(wrong[:, None], self._wrong_box, measured)
         detected = detected | wrong
 
@@ -146,20 +152,24 @@ class PerceptionModel:
         with np.errstate(invalid="ignore"):
             near = np.hypot(*(lookalike[:, 0:2] - truth[:, 0:2]).T) < p.switch_gate
         switch = free & near & (uniform[:, 1] < p.switch_rate)
-        false_lock = free & ~switch & (uniform[:, 2] < p.false_lock_rate)
+        # A false positive is placed relative to the subject's box: none while the subject has none.
+        false_lock = free & ~switch & (uniform[:, 2] < p.false_lock_rate) & np.isfinite(truth).all(axis=1)
         start = switch | false_lock
-        if not start.any():
-            # A wrong lock on a look-alike follows it; a false positive stays where it appeared.
-            self._wrong_box = np.where(self._wrong_is_lookalike[:, None], lookalike, self._wrong_box)
-            return
-        low, high = p.wrong_lock_s
-        self._wrong_left_s = np.where(start, low + (high - low) * uniform[:, 3], self._wrong_left_s)
-        height = _FALSE_BOX_HEIGHT[0] + (_FALSE_BOX_HEIGHT[1] - _FALSE_BOX_HEIGHT[0]) * uniform[:, 4]
-        false_box = np.stack([0.1 + 0.8 * uniform[:, 3], 0.1 + 0.8 * uniform[:, 4], 0.4 * height, height], axis=1)
-        self._wrong_is_lookalike = np.where(start, switch, self._wrong_is_lookalike)
-        self._wrong_box = np.where(
-            self._wrong_is_lookalike[:, None], lookalike, np.where(false_lock[:, None], false_box, self._wrong_box)
-        )
+        if start.any():
+            low, high = p.wrong_lock_s
+            self._wrong_left_s = np.where(start, low + (high - low) * uniform[:, 3], self._wrong_left_s)
+            height = _FALSE_BOX_HEIGHT[0] + (_FALSE_BOX_HEIGHT[1] - _FALSE_BOX_HEIGHT[0]) * uniform[:, 4]
+            false_box = np.stack([0.1 + 0.8 * uniform[:, 3], 0.1 + 0.8 * uniform[:, 4], 0.4 * height, height], axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                relative = np.concatenate([false_box[:, 0:2] - truth[:, 0:2], false_box[:, 2:4]], axis=1)
+                relative /= truth[:, 3:4]
+            self._false_relative = np.where(false_lock[:, None], relative, self._false_relative)
+            self._wrong_is_lookalike = np.where(start, switch, self._wrong_is_lookalike)
+        # A wrong lock on a look-alike follows it; a false positive keeps its place beside the subject.
+        with np.errstate(invalid="ignore"):
+            beside = self._false_relative * truth[:, 3:4]
+        beside[:, 0:2] += truth[:, 0:2]
+        self._wrong_box = np.where(self._wrong_is_lookalike[:, None], lookalike, beside)
 
     def _track(self, measured: FloatArray, detected: NDArray[np.bool_], dt: float) -> SubjectTrack:
         # The image velocity is learnt from consecutive detections only: the first pair sets it,
@@ -185,4 +195,5 @@ class PerceptionModel:
             TrackStatus.DETECTED,
             np.where(self._age_s <= self.params.lost_after_s, TrackStatus.PREDICTED, TrackStatus.LOST),
         ).astype(np.int8)
-        return SubjectTrack(box=self._box.copy(), status=status, age_s=self._age_s.copy())
+        latency_s = self.params.latency_frames * self.frame_dt_s
+        return SubjectTrack(box=self._box.copy(), status=status, age_s=self._age_s.copy(), latency_s=latency_s)
