@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from dronecine.agent.detour import around_people
 from dronecine.agent.events import AgentEvent, EventKind
 from dronecine.agent.modes import AgentMode
 from dronecine.agent.orders import StationOrders
@@ -279,7 +280,8 @@ class OnboardAgent(StationOrders):
             if np.linalg.norm(self._via[0] - position) < HANDOVER_M:
                 self._via.pop(0)
             else:
-                return steer(own, self._via[0], subject, self.cruise_m_s, self.climb_m_s)
+                aim = around_people(position, self._via[0], self._people_ned_m(t_s))
+                return steer(own, aim, subject, self.cruise_m_s, self.climb_m_s)
         target = self.reference.position_ned_m[0]
         # Chasing a moving shot start: fly its velocity plus the correction, or a running subject's
         # shot is never caught (the correction alone lags by speed / gain).
@@ -291,7 +293,8 @@ class OnboardAgent(StationOrders):
                 AgentEvent(EventKind.SHOT_START, f"scene {self.shot.scene}: filming the {self.shot.spec.move}")
             )
             return self._film(own)
-        return steer(own, target, subject, self.cruise_m_s, self.climb_m_s, feed_forward_ned_m_s=velocity)
+        aim = around_people(position, target, self._people_ned_m(t_s))
+        return steer(own, aim, subject, self.cruise_m_s, self.climb_m_s, feed_forward_ned_m_s=velocity)
 
     def _film(self, own: OwnState) -> SteeringCommand:
         action = np.asarray(self.policy.predict(self._obs), dtype=np.float64).reshape(1, ACTION.size)
@@ -382,6 +385,12 @@ class OnboardAgent(StationOrders):
             return None
         path = self.paths[upcoming.subject_id]
         return path.state_at(max(t_s, 0.0)).position_ned_m - [0.0, 0.0, path.height_m / 2.0]
+
+    def _people_ned_m(self, t_s: float) -> FloatArray:
+        """(K, 3) where the people are: the shot's subject as tracked, the others as planned."""
+        subject = self.shot.subject_id
+        others = [path.state_at(max(t_s, 0.0)).position_ned_m for name, path in self.paths.items() if name != subject]
+        return np.array([self.observer.estimator.position_ned_m[0], *others])
 
     def _planned_subject(self, t_s: float) -> FloatArray:
         """Where the ground station's plan puts the current shot's subject now (its middle)."""
