@@ -125,6 +125,7 @@ class ShootSummary:
     dt_s: float
     drones: tuple[DroneSummary, ...]
     min_separation_m: float | None
+    closest_person_m: float | None  # None in a summary written before it was measured
     separation_violations: int
     geofence_breaches: int
     mutual_visibility_violations: int
@@ -173,6 +174,7 @@ def read_summary(root: Path, rel: str) -> ShootSummary:
         dt_s=dt_s,
         drones=tuple(drones),
         min_separation_m=optional_number(row, "min_separation_m", where),
+        closest_person_m=optional_number(row, "closest_person_m", where) if "closest_person_m" in row else None,
         separation_violations=integer(row, "separation_violations", where),
         geofence_breaches=integer(row, "geofence_breaches", where),
         mutual_visibility_violations=integer(row, "mutual_visibility_violations", where),

@@ -115,6 +115,7 @@ def _shoot_table(recording: ShootRecording, mission: Mission) -> str:
             f"{mission.safety.min_separation_m:g} allowed",
         ],
         ["steps with drones too close", number(summary.separation_violations), ""],
+        ["closest a drone came to a person (m)", number(summary.closest_person_m, 1), "feet to head"],
         ["geofence breaches", number(summary.geofence_breaches), ""],
         ["steps with a drone in another's frame", number(summary.mutual_visibility_violations), "when not allowed"],
         ["simulated (s)", number(summary.sim_seconds, 1), ""],

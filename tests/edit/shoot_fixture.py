@@ -264,6 +264,7 @@ def write_shoot(out_dir: Path, scenes: tuple[SceneSpec, ...] = SCENES) -> Path:
             for drone in DRONES
         },
         "min_separation_m": 9.5,
+        "closest_person_m": 3.2,
         "separation_violations": 0,
         "geofence_breaches": 0,
         "mutual_visibility_violations": 0,

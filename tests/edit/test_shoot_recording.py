@@ -143,3 +143,11 @@ def test_a_shot_of_a_drone_that_did_not_fly_is_named(fresh: Path) -> None:
 
 def test_a_folder_that_is_not_there_is_named(tmp_path: Path) -> None:
     assert "not a folder" in _error(tmp_path / "nowhere")
+
+
+def test_a_summary_from_before_the_closest_person_figure_still_reads(fresh: Path) -> None:
+    assert ShootRecording.load(fresh).summary.closest_person_m == pytest.approx(3.2)
+    summary = json.loads((fresh / "summary.json").read_text(encoding="utf-8"))
+    del summary["closest_person_m"]
+    (fresh / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert ShootRecording.load(fresh).summary.closest_person_m is None

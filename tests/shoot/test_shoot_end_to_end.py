@@ -18,6 +18,7 @@ from dronecine.cli.main import app
 SUMMARY_KEYS = {
     "drones",
     "min_separation_m",
+    "closest_person_m",
     "separation_violations",
     "geofence_breaches",
     "mutual_visibility_violations",
@@ -42,6 +43,7 @@ def test_the_summary_has_every_key_and_a_safe_shoot(shoot) -> None:
         assert set(figures) >= DRONE_KEYS
         assert 0.0 <= figures["in_frame"] <= 1.0
     assert summary["separation_violations"] == 0 and summary["geofence_breaches"] == 0
+    assert summary["closest_person_m"] > 1.0  # the duet films from a few metres; nothing flies into anyone
     assert summary["sim_seconds"] > 32.0  # two scenes of 16 s, the take-offs and landings besides
     for relative in [*summary["outputs"]["video"].values(), summary["outputs"]["edit"], summary["outputs"]["report"]]:
         assert (out / relative).is_file(), relative

@@ -285,6 +285,7 @@ def _print_summary(figures: dict, out_dir: Path) -> None:
     console.print(
         f"closest drones {figures['min_separation_m']} m, separation violations {figures['separation_violations']}, "
         f"geofence breaches {figures['geofence_breaches']}, "
-        f"drones seen unasked {figures['mutual_visibility_violations']} steps"
+        f"drones seen unasked {figures['mutual_visibility_violations']} steps, "
+        f"closest to a person {figures['closest_person_m']} m"
     )
     console.print(f"outputs in {out_dir}/: report {figures['outputs'].get('report', '-')}")

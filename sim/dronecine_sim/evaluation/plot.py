@@ -34,6 +34,7 @@ def plot_report(report: EvaluationReport, path: Path) -> Path:
             ax.bar(x + offset, values, 0.4, color=_COLOURS[name], label=f"{name} (all moves: {overall:.3f})")
         ax.set_xticks(x, moves)
         ax.set_title(title)
+        ax.set_ylim(top=ax.get_ylim()[1] * 1.3)  # headroom: the legend never sits on a bar
         ax.legend(loc="upper right")
         ax.grid(axis="y", alpha=0.3)
     count = len(report.policy.scenarios)
@@ -54,7 +55,7 @@ def plot_report(report: EvaluationReport, path: Path) -> Path:
             ax.legend(fontsize=7)
     settings = report.summary["settings"]
     fig.suptitle(
-        f"{settings.get('policy', 'policy')} vs baseline: {settings['episodes']} held-out episodes, "
+        f"{Path(settings.get('policy', 'policy')).name} vs baseline: {settings['episodes']} held-out episodes, "
         f"perception {settings.get('perception', '?')}, seed {settings['seed']}"
     )
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,6 +49,7 @@ class ShootMeasures:
     plan: ShootPlan
     dt_s: float
     min_separation_m: float = float("inf")
+    closest_person_m: float = float("inf")  # any flying drone to any person (an upright segment)
     separation_violations: int = 0
     geofence_breaches: int = 0
     mutual_visibility_violations: int = 0
@@ -113,6 +114,7 @@ class ShootMeasures:
         self.last_step = StepMeasures(framing, size, seen)
         flying = np.array([out.mode.flying for out in outputs]) & (-own.position_ned_m[:, 2] > IN_AIR_M)
         self._safety(own.position_ned_m, flying)
+        self._people_clearance(own.position_ned_m[flying], people)
         self._visibility(own, outputs, flying, cameras)
 
     def _safety(self, position: FloatArray, flying: NDArray[np.bool_]) -> None:
@@ -126,6 +128,10 @@ class ShootMeasures:
         above = -position[flying, 2] > self.mission.safety.ceiling_m
         if (~inside | above).any():
             self.geofence_breaches += 1
+
+    def _people_clearance(self, drones_ned_m: FloatArray, people: SubjectState) -> None:
+        closest = closest_to_people_m(drones_ned_m, people.position_ned_m, people.height_m)
+        self.closest_person_m = min(self.closest_person_m, closest)
 
     def _visibility(self, own: OwnState, outputs: list[AgentOutput], flying, cameras: list[PinholeCamera]) -> None:
         pose = own.camera_pose()
@@ -195,3 +201,17 @@ class ShootMeasures:
                 "battery_end_percent": self.battery_percent.get(drone_id),
             }
         return figures
+
+
+def closest_to_people_m(drones_ned_m: FloatArray, feet_ned_m: FloatArray, height_m: FloatArray) -> float:
+    """The distance (m) from the nearest of the drones (N, 3) to the nearest person, each an upright
+    segment from the feet (K, 3) up ``height_m`` (K,); inf when there are no drones or no people."""
+    drones, feet = np.asarray(drones_ned_m, dtype=float).reshape(-1, 3), np.asarray(feet_ned_m, dtype=float)
+    if len(drones) == 0 or len(feet) == 0:
+        return float("inf")
+    offset = drones[:, None, :] - feet.reshape(-1, 3)[None, :, :]  # (N, K, 3)
+    height = np.asarray(height_m, dtype=float).reshape(1, -1)
+    # Beside the body the horizontal distance counts; above the head (or below the feet) the rest too.
+    outside_m = np.maximum(-offset[..., 2] - height, 0.0) + np.maximum(offset[..., 2], 0.0)
+    return float(np.hypot(np.hypot(offset[..., 0], offset[..., 1]), outside_m).min())
+

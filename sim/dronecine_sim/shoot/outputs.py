@@ -39,6 +39,7 @@ def summary(plan: ShootPlan, run: ShootRun, settings: ShootSettings, outputs: di
         "dt_s": settings.dt_s,
         "drones": m.drone_figures(),
         "min_separation_m": round(m.min_separation_m, 3) if m.min_separation_m != float("inf") else None,
+        "closest_person_m": round(m.closest_person_m, 3) if m.closest_person_m != float("inf") else None,
         "separation_violations": m.separation_violations,
         "geofence_breaches": m.geofence_breaches,
         "mutual_visibility_violations": m.mutual_visibility_violations,
