@@ -247,7 +247,8 @@ class OnboardAgent(StationOrders):
             above = self.timeline.home_ned_m + np.array([0.0, 0.0, -self.timeline.takeoff_height_m])
             return steer(own, np.array([position[0], position[1], above[2]]), subject, 0.0, self.climb_m_s)
         if mode == AgentMode.RETURN:
-            return steer(own, self._home_up(), None, self.cruise_m_s, self.climb_m_s)
+            home = around_people(position, self._home_up(), self._people_ned_m(t_s))
+            return steer(own, home, None, self.cruise_m_s, self.climb_m_s)
         if mode == AgentMode.LAND:
             home = self.timeline.home_ned_m if self._land_at is None else self._land_at
             return steer(own, np.array([home[0], home[1], 0.5]), None, self.cruise_m_s, self.climb_m_s)
@@ -258,19 +259,20 @@ class OnboardAgent(StationOrders):
         if mode == AgentMode.HOLD:
             return steer(own, self._hold_at, subject, self.cruise_m_s, self.climb_m_s)
         if mode == AgentMode.TRANSIT and self.shot is None:  # the pre-roll: to the first shot's marks
-            return self._to_first_marks(own, subject)
+            return self._to_first_marks(t_s, own, subject)
         if mode == AgentMode.TRANSIT:
             return self._transit(t_s, own, subject, events)
         return self._film(own)
 
-    def _to_first_marks(self, own: OwnState, subject: FloatArray) -> SteeringCommand:
+    def _to_first_marks(self, t_s: float, own: OwnState, subject: FloatArray) -> SteeringCommand:
         first = self.timeline.shots[0] if self.timeline.shots else None
         if first is None:
             return steer(own, own.position_ned_m[0], subject, self.cruise_m_s, self.climb_m_s)
         path = self.paths[first.subject_id]
         expected = path.state_at(first.start_s)
         mark = first.shot.reference(0.0, expected, expected).position_ned_m
-        return steer(own, mark, subject, self.cruise_m_s, self.climb_m_s)
+        aim = around_people(own.position_ned_m[0], mark, self._people_ned_m(t_s))
+        return steer(own, aim, subject, self.cruise_m_s, self.climb_m_s)
 
     def _transit(self, t_s: float, own: OwnState, subject: FloatArray, events: list[AgentEvent]) -> SteeringCommand:
         position = own.position_ned_m[0]
@@ -387,10 +389,12 @@ class OnboardAgent(StationOrders):
         return path.state_at(max(t_s, 0.0)).position_ned_m - [0.0, 0.0, path.height_m / 2.0]
 
     def _people_ned_m(self, t_s: float) -> FloatArray:
-        """(K, 3) where the people are: the shot's subject as tracked, the others as planned."""
-        subject = self.shot.subject_id
-        others = [path.state_at(max(t_s, 0.0)).position_ned_m for name, path in self.paths.items() if name != subject]
-        return np.array([self.observer.estimator.position_ned_m[0], *others])
+        """(K, 3) where the people are: the shot's subject as tracked, the others (everyone without
+        a shot) as planned."""
+        subject = self.shot.subject_id if self.shot is not None else None
+        planned = [path.state_at(max(t_s, 0.0)).position_ned_m for name, path in self.paths.items() if name != subject]
+        tracked = [self.observer.estimator.position_ned_m[0]] if subject is not None else []
+        return np.array([*tracked, *planned]).reshape(-1, 3)
 
     def _planned_subject(self, t_s: float) -> FloatArray:
         """Where the ground station's plan puts the current shot's subject now (its middle)."""

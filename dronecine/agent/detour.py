@@ -1,4 +1,5 @@
-"""Transits go round people, not through them.
+"""Transits go round people, not through them (and so do the pre-roll to the first marks and the
+flight home).
 
 A transit flies straight at its shot's start, which moves with a walking or running subject; the
 straight line can pass over a person's head (seen in robot_skies: 0.5 m from one at 1.8 m up, and
