@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 _CLOTHING_BGR = np.array([[40, 40, 200], [200, 120, 40], [40, 160, 60], [30, 150, 220], [150, 60, 150]], np.uint8)
 ProgressCallback = Callable[[float, float], None]
 SAFETY_MARGIN_M = 0.25
-OVERRUN_S = 120.0  # after a re-plan, at most this long after the plan's end for drones still coming home
+OVERRUN_S = 120.0  # at most this long after the plan's end for drones still coming home
 _COMING_DOWN = (AgentMode.RETURN, AgentMode.LAND)
 
 
@@ -92,13 +92,12 @@ def run_shoot(
         recorder.close()
         raise
     steps = round((plan.end_s + plan.preroll_s) / settings.dt_s) + 1
-    # A re-planned drone may land later than planned: the shoot runs on while one is coming home.
+    # A drone may land later than planned (a re-plan, a detour round people, a head wind): the shoot
+    # runs on while one is coming home.
     most = steps + round(OVERRUN_S / settings.dt_s)
     k = 0
     try:
-        while k < steps or (
-            k < most and world.ground.station.replans and world.coming_down(-plan.preroll_s + k * settings.dt_s)
-        ):
+        while k < steps or (k < most and world.coming_down(-plan.preroll_s + k * settings.dt_s)):
             t_s = -plan.preroll_s + k * settings.dt_s
             if dashboard is not None:
                 dashboard.before_step(world, t_s)
