@@ -214,4 +214,3 @@ def closest_to_people_m(drones_ned_m: FloatArray, feet_ned_m: FloatArray, height
     # Beside the body the horizontal distance counts; above the head (or below the feet) the rest too.
     outside_m = np.maximum(-offset[..., 2] - height, 0.0) + np.maximum(offset[..., 2], 0.0)
     return float(np.hypot(np.hypot(offset[..., 0], offset[..., 1]), outside_m).min())
-
