@@ -10,14 +10,11 @@ import pytest
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load, make_agent
+from plankit import duet_document, fly_agent, load
 
 from dronecine.agent import AgentMode
-from dronecine.control import BaselineController, OwnState
+from dronecine.control import BaselineController
 from dronecine.flight.failsafe import FailsafeSettings
-from dronecine.geometry.person import project_person_boxes
-from dronecine.ground import plan_shoot
-from dronecine.perception import SubjectTrack, TrackStatus
 
 DT_S = 0.1
 TAU_S = 0.3  # the vehicle's velocity lag
@@ -35,34 +32,9 @@ class _FullAhead:
         return None
 
 
-def _fly(policy_factory, mission_doc=None, failsafe=None):
-    mission = load(mission_doc or duet_document())
-    plan = plan_shoot(mission)
-    timeline = plan.timeline("solo")
-    camera = mission.drone("solo").camera.pinhole()
-    agent = make_agent(mission, timeline, policy_factory(), failsafe, dt_s=DT_S)
-    position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
-    yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0
-    ada = np.array([0.0, 0.0, 0.0])  # ada stands at the origin all along
-    log = []
-    for k in range(round((plan.end_s + plan.preroll_s) / DT_S)):
-        t_s = -plan.preroll_s + k * DT_S
-        own = OwnState(position[None], velocity[None], np.array([yaw]), np.array([pitch]), np.array([gimbal_yaw]))
-        box = project_person_boxes(camera, own.camera_pose(), ada[None], 1.7)
-        seen = np.isfinite(box).all()
-        track = SubjectTrack(
-            np.where(seen, box, np.nan),
-            np.array([TrackStatus.DETECTED if seen else TrackStatus.LOST], np.int8),
-            np.zeros(1),
-        )
-        out = agent.step(t_s, own, track, np.empty((0, 3)))
-        velocity += (out.velocity_ned_m_s - velocity) * DT_S / TAU_S
-        position = position + velocity * DT_S
-        position[2] = min(position[2], 0.0)
-        yaw += out.yaw_rate_deg_s * DT_S
-        pitch = float(np.clip(pitch + out.gimbal_pitch_rate_deg_s * DT_S, -90.0, 30.0))
-        gimbal_yaw = float(np.clip(gimbal_yaw + out.gimbal_yaw_rate_deg_s * DT_S, -90.0, 90.0))
-        log.append((t_s, out.mode, position.copy(), out))
+def _fly(policy_factory, failsafe=None):
+    mission = load(duet_document())
+    plan, timeline, log = fly_agent(mission, "solo", policy_factory(), failsafe, dt_s=DT_S, lag_s=TAU_S)
     return mission, plan, timeline, log
 
 

@@ -8,15 +8,12 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load, make_agent
+from plankit import duet_document, fly_agent, load
 
 from dronecine.agent import AgentMode
 from dronecine.agent.detour import PERSON_CLEARANCE_M, around_people, around_person
-from dronecine.control import BaselineController, OwnState
-from dronecine.geometry.person import project_person_boxes
-from dronecine.ground import plan_shoot
+from dronecine.control import BaselineController
 from dronecine.mission.motion import nominal_paths
-from dronecine.perception import SubjectTrack, TrackStatus
 
 
 def _fly(start, target, people, speed_m_s: float = 3.0, dt_s: float = 0.1, steps: int = 400) -> tuple[float, bool]:
@@ -91,25 +88,11 @@ def test_an_agent_flying_home_goes_round_the_people_not_over_them() -> None:
     # In the duet, "duo" films bob walking up to ada from 2 m; its way home passes over bob
     # (0.6 m from him, 2.6 m above his head, before transits went round people).
     mission = load(duet_document())
-    plan, paths = plan_shoot(mission), nominal_paths(mission)
-    timeline, camera = plan.timeline("duo"), mission.drone("duo").camera.pinhole()
-    agent = make_agent(mission, timeline, BaselineController(dt_s=0.1), None, dt_s=0.1)
-    position, velocity, yaw, pitch = timeline.home_ned_m.copy(), np.zeros(3), 0.0, 0.0
+    paths = nominal_paths(mission)
+    _, _, log = fly_agent(mission, "duo", BaselineController(dt_s=0.1))
     start_of_return, closest_on_return = None, math.inf
-    for k in range(round((plan.end_s + plan.preroll_s) / 0.1)):
-        t_s = -plan.preroll_s + k * 0.1
-        own = OwnState(position[None], velocity[None], np.array([yaw]), np.array([pitch]), np.zeros(1))
-        feet = paths[agent.shot.subject_id if agent.shot is not None else "bob"].state_at(max(t_s, 0.0)).position_ned_m
-        box = project_person_boxes(camera, own.camera_pose(), feet[None], 1.7)
-        seen = bool(np.isfinite(box).all())
-        status = np.array([TrackStatus.DETECTED if seen else TrackStatus.LOST], np.int8)
-        out = agent.step(t_s, own, SubjectTrack(np.where(seen, box, np.nan), status, np.zeros(1)), np.empty((0, 3)))
-        velocity += (out.velocity_ned_m_s - velocity) * 0.1 / 0.3
-        position = position + velocity * 0.1
-        position[2] = min(position[2], 0.0)
-        yaw += out.yaw_rate_deg_s * 0.1
-        pitch = float(np.clip(pitch + out.gimbal_pitch_rate_deg_s * 0.1, -90.0, 30.0))
-        if out.mode == AgentMode.RETURN:
+    for t_s, mode, position, _ in log:
+        if mode == AgentMode.RETURN:
             people = [p.state_at(t_s).position_ned_m[:2] for p in paths.values()]
             nearest = min(float(np.hypot(*(position[:2] - person))) for person in people)
             start_of_return = nearest if start_of_return is None else start_of_return

@@ -124,6 +124,49 @@ def make_agent(mission: Mission, timeline, policy=None, failsafe=None, dt_s: flo
     )
 
 
+def fly_agent(mission: Mission, drone_id: str, policy=None, failsafe=None, dt_s: float = 0.1, lag_s: float = 0.3):
+    """Fly ``drone_id``'s whole timeline with ``make_agent`` on a simple vehicle (a first-order velocity
+    lag of ``lag_s``, the gimbal integrated) while the tracker sees its subject, on the mission's
+    nominal path, whenever the camera can project it. Returns the plan, the timeline and the log of
+    (t_s, mode, position (3,), AgentOutput) per step."""
+    import numpy as np
+
+    from dronecine.control import OwnState
+    from dronecine.geometry.person import project_person_boxes
+    from dronecine.ground import plan_shoot
+    from dronecine.mission.motion import nominal_paths
+    from dronecine.perception import SubjectTrack, TrackStatus
+
+    plan, paths = plan_shoot(mission), nominal_paths(mission)
+    timeline = plan.timeline(drone_id)
+    camera = mission.drone(drone_id).camera.pinhole()
+    agent = make_agent(mission, timeline, policy, failsafe, dt_s=dt_s)
+    position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
+    yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0
+    log = []
+    for k in range(round((plan.end_s + plan.preroll_s) / dt_s)):
+        t_s = -plan.preroll_s + k * dt_s
+        own = OwnState(position[None], velocity[None], np.array([yaw]), np.array([pitch]), np.array([gimbal_yaw]))
+        subject = paths[agent.shot.subject_id if agent.shot is not None else timeline.shots[0].subject_id]
+        box = project_person_boxes(camera, own.camera_pose(), subject.state_at(max(t_s, 0.0)).position_ned_m[None],
+                                   subject.height_m)  # fmt: skip
+        seen = np.isfinite(box).all()
+        track = SubjectTrack(
+            np.where(seen, box, np.nan),
+            np.array([TrackStatus.DETECTED if seen else TrackStatus.LOST], np.int8),
+            np.zeros(1),
+        )
+        out = agent.step(t_s, own, track, np.empty((0, 3)))
+        velocity += (out.velocity_ned_m_s - velocity) * dt_s / lag_s
+        position = position + velocity * dt_s
+        position[2] = min(position[2], 0.0)
+        yaw += out.yaw_rate_deg_s * dt_s
+        pitch = float(np.clip(pitch + out.gimbal_pitch_rate_deg_s * dt_s, -90.0, 30.0))
+        gimbal_yaw = float(np.clip(gimbal_yaw + out.gimbal_yaw_rate_deg_s * dt_s, -90.0, 90.0))
+        log.append((t_s, out.mode, position.copy(), out))
+    return plan, timeline, log
+
+
 def video_frames(path: Path) -> int:
     """How many frames the video at ``path`` holds, decoded as a player would."""
     capture = cv2.VideoCapture(str(path))
