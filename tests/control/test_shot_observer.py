@@ -32,8 +32,8 @@ def test_a_box_without_height_is_no_box(height) -> None:
     assert (obs[OBSERVATION.slice_of("box_offset")] == 0.0).all()
 
 
-def test_a_flat_box_is_refused_by_the_estimator_and_the_prediction_shown() -> None:
-    obs = _observe([0.5, 0.5, 0.05, 0.0], TrackStatus.PREDICTED)
+def test_a_flat_detection_is_refused_by_the_estimator_and_the_estimate_shown() -> None:
+    obs = _observe([0.5, 0.5, 0.05, 0.0], TrackStatus.DETECTED)
     assert np.isfinite(obs).all()
     assert obs[OBSERVATION.slice_of("box_size")][0] != 0.0  # the estimate's own box, not the flat one
 

@@ -101,6 +101,21 @@ def test_after_a_loss_the_gate_is_wide_enough_to_reacquire():
     assert estimator.unconfirmed_s[0] == 0.0
 
 
+def test_a_predicted_box_is_not_a_measurement():
+    """The tracker's prediction (here one sliding 1.5 m east of the walker in 0.5 s, as an image
+    prediction does while the camera pans) leaves the estimate dead-reckoning on its own velocity;
+    the same boxes reported as detections would have pulled it east."""
+    coasting, detected = _estimator_following(4.0), _estimator_following(4.0)
+    for k in range(5):
+        drifted = _walker(4.0 + k * DT_S) + np.array([0.0, 0.3 * (k + 1), 0.0])
+        coasting.update(_track(drifted, TrackStatus.PREDICTED), CAMERA, POSE, DT_S)
+        detected.update(_track(drifted), CAMERA, POSE, DT_S)
+    truth = _walker(4.4)
+    assert np.linalg.norm(coasting.position_ned_m[0, :2] - truth[:2]) < 0.3
+    assert coasting.unconfirmed_s[0] == pytest.approx(0.5)
+    assert detected.position_ned_m[0, 1] - truth[1] > 0.6
+
+
 def test_the_height_check_refuses_a_half_height_box_but_not_one_cut_by_the_frame_edge():
     feet = _walker(4.0)
     estimator = _estimator_following(4.0)
