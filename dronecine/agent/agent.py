@@ -27,7 +27,7 @@ from dronecine.agent.steering import SteeringCommand, steer
 from dronecine.control import OwnState, Policy, ShotObserver, setpoints_from_action
 from dronecine.control.spaces import ACTION
 from dronecine.flight.failsafe import FailsafeDecision, FailsafeMonitor, FailsafeSettings, FailsafeStatus
-from dronecine.flight.safety import Intervention, SafetyLimits, SafetySupervisor
+from dronecine.flight.safety import Intervention, PersonZone, SafetyLimits, SafetySupervisor
 from dronecine.ground.timeline import DroneTimeline, PlannedShot
 from dronecine.mission.motion import SubjectPath
 from dronecine.perception import SubjectTrack
@@ -142,6 +142,7 @@ class OnboardAgent(StationOrders):
             own.velocity_ned_m_s[0],
             others_ned_m,
             enforce_floor=self.mode.keeps_floor,
+            people=self._person_zones(t_s) if self.mode.keeps_floor else (),
         )
         if safe.interventions and safe.interventions != self._previous_interventions:
             self.intervention_count += 1
@@ -395,6 +396,30 @@ class OnboardAgent(StationOrders):
         planned = [path.state_at(max(t_s, 0.0)).position_ned_m for name, path in self.paths.items() if name != subject]
         tracked = [self.observer.estimator.position_ned_m[0]] if subject is not None else []
         return np.array([*tracked, *planned]).reshape(-1, 3)
+
+    def _person_zones(self, t_s: float) -> list[PersonZone]:
+        """Everyone the supervisor keeps the drone clear of: the shot's subject as tracked (at the
+        subject clearance: the shot may be a close one), the others as planned. ``step`` leaves them
+        out during take-off and landing, straight up and down at home or where a failsafe lands it."""
+        limits = self.supervisor.limits
+        subject = self.shot.subject_id if self.shot is not None else None
+        zones = []
+        for name, path in self.paths.items():
+            if name == subject:
+                estimate = self.observer.estimator
+                zones.append(
+                    PersonZone(
+                        estimate.position_ned_m[0],
+                        limits.subject_clearance_m,
+                        float(estimate.height_m[0]),
+                        estimate.velocity_ned_m_s[0],
+                    )
+                )
+            else:
+                planned = path.state_at(max(t_s, 0.0))
+                clearance = limits.person_clearance_m
+                zones.append(PersonZone(planned.position_ned_m, clearance, path.height_m, planned.velocity_ned_m_s))
+        return zones
 
     def _planned_subject(self, t_s: float) -> FloatArray:
         """Where the ground station's plan puts the current shot's subject now (its middle)."""

@@ -9,6 +9,7 @@ supervisor alone does not load pymavlink's dialect or MAVSDK's native library.
 from dronecine.flight.errors import FlightError, SafetyError
 from dronecine.flight.geofence import Geofence
 from dronecine.flight.limits import SafetyLimits, allowed_speed_m_s, planning_lag_s, stopping_distance_m
+from dronecine.flight.people import PersonZone
 from dronecine.flight.safety import Intervention, SafeCommand, SafetySupervisor
 
 _LAZY = {
@@ -30,6 +31,7 @@ __all__ = [
     "Geofence",
     "Intervention",
     "MavsdkLink",
+    "PersonZone",
     "PymavlinkLink",
     "SafeCommand",
     "SafetyError",

@@ -71,6 +71,8 @@ _NUMBER_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("response_lag_s", "s", False),
     ("margin_m", "m", True),
     ("return_speed_m_s", "m/s", False),
+    ("subject_clearance_m", "m", True),
+    ("person_clearance_m", "m", True),
 )
 
 
@@ -80,8 +82,10 @@ class SafetyLimits:
 
     Heights are above the ground at the origin (height = -down_m). ``floor_m`` holds while filming,
     not during take-off and landing. ``margin_m`` is kept inside every boundary (fence, ceiling,
-    floor, separation). A drone found beyond a boundary (or inside its margin) is brought back at
-    up to ``return_speed_m_s`` (and never faster than the speed limits).
+    floor, separation); people have their own clearances instead (``subject_clearance_m`` from the
+    shot's subject, ``person_clearance_m`` from anyone else). A drone found beyond a boundary (or
+    inside its margin) is brought back at up to ``return_speed_m_s`` (and never faster than the
+    speed limits).
     """
 
     geofence_ne_m: VerticesNE  # polygon vertices (north_m, east_m) in order, either orientation
@@ -95,6 +99,8 @@ class SafetyLimits:
     response_lag_s: float = 0.6  # velocity-loop lag (0.2..0.6 s) plus one control period
     margin_m: float = 2.0
     return_speed_m_s: float = 1.0
+    subject_clearance_m: float = 1.5  # from the shot's own subject (close shots film from 2 m)
+    person_clearance_m: float = 2.5  # from anyone else
 
     def __post_init__(self) -> None:
         for name, unit, zero_ok in _NUMBER_FIELDS:

@@ -8,10 +8,11 @@ with the rules that changed it (``Intervention``, each logged at DEBUG with its 
 1. Speed caps: the horizontal velocity is scaled (direction kept) to ``max_horizontal_speed_m_s``,
    the vertical clipped to ``max_vertical_speed_m_s``, the yaw rate to ``max_yaw_rate_deg_s``.
    A non-finite velocity command becomes a hover (``SPEED``), a non-finite yaw rate zero (``YAW_RATE``).
-2.-4. Boundaries: the ceiling, the floor (while filming), every geofence edge, and every other drone
-   each limit the velocity component ``n . v`` towards them (``n`` the unit direction that brings
-   the drone closer to that boundary) to a budget ``b``: with ``D`` the distance left before the
-   boundary's margin and ``u = n . v_now`` the drone's current speed towards it,
+2.-4. Boundaries: the ceiling, the floor (while filming), every geofence edge, every other drone,
+   and every person (``dronecine.flight.people``) each limit the velocity component ``n . v``
+   towards them (``n`` the unit direction that brings the drone closer to that boundary) to a
+   budget ``b``: with ``D`` the distance left before the boundary's margin and ``u = n . v_now``
+   the drone's current speed towards it,
 
        v_D = allowed_speed(D)               if D >= 0  (stops within D: see ``dronecine.flight.limits``)
            = D / response_lag_s             if D < 0   (inside the margin or beyond: move back)
@@ -21,7 +22,11 @@ with the rules that changed it (``Intervention``, each logged at DEBUG with its 
 
    A fence edge's distance is to the nearest point of the edge (so corners and non-convex fences
    work); for another drone ``D = (distance - min_separation_m - margin_m) / 2``: both drones are
-   supervised alike, so each takes half the closing budget. Outside the fence the nearest edge's
+   supervised alike, so each takes half the closing budget; for a person ``D = distance -
+   clearance_m`` (no margin: the clearance is the margin, and a close shot's subject is 2 m away),
+   ``u`` is the closing speed (the person's own speed towards the drone included) and the person's
+   approach is taken off the budget: someone walking at a hovering drone makes it back away.
+   Outside the fence the nearest edge's
    budget is negative and sideways speed is held at zero: the drone flies straight back in.
 5. Braking comes first: while the drone approaches a boundary faster than allowed (``u > v_D``),
    the command is drawn towards the drone's current velocity (fully once 1 m/s too fast) on the
@@ -31,7 +36,7 @@ with the rules that changed it (``Intervention``, each logged at DEBUG with its 
 
 The velocity is then projected onto all the half-spaces ``n . v <= b`` and the speed caps together
 (alternating projections). If they conflict (a drone cornered between boundaries it is beyond),
-the recoveries give way: first the separations' (to ``b >= 0``), then all; a velocity that still
+the recoveries give way: first the separations' and the people's (to ``b >= 0``), then all; a velocity that still
 violates a ``b >= 0`` budget is scaled towards a hover, which satisfies them all.
 
 A non-finite position or velocity (bad telemetry) gets a hover command (``INVALID_STATE``).
@@ -55,11 +60,13 @@ from numpy.typing import ArrayLike, NDArray
 from dronecine.flight.errors import SafetyError
 from dronecine.flight.geofence import Geofence
 from dronecine.flight.limits import SafetyLimits, allowed_speed_m_s, planning_lag_s, stopping_distance_m
+from dronecine.flight.people import PersonZone
 
 _log = logging.getLogger(__name__)
 
 __all__ = [
     "Intervention",
+    "PersonZone",
     "SafeCommand",
     "SafetyLimits",
     "SafetySupervisor",
@@ -84,6 +91,7 @@ class Intervention(StrEnum):
     CEILING = "ceiling"
     FLOOR = "floor"
     SEPARATION = "separation"
+    PERSON = "person"
     INVALID_STATE = "invalid_state"
 
 
@@ -254,16 +262,20 @@ class SafetySupervisor:
         others_ned_m: ArrayLike = (),
         *,
         enforce_floor: bool = True,
+        people: Sequence[PersonZone] = (),
     ) -> SafeCommand:
         """The safest command nearest to the one asked for (see the module docstring).
 
         ``others_ned_m`` holds the other drones' positions (M, 3) as last reported (M may be 0);
-        ``enforce_floor=False`` during take-off and landing.
+        ``enforce_floor=False`` during take-off and landing; ``people`` the people to keep clear of
+        (one whose position or velocity is not finite is skipped).
         """
         command = _vector3(velocity_ned_m_s, "velocity_ned_m_s")
         position = _vector3(position_ned_m, "position_ned_m")
         velocity_now = _vector3(velocity_now_ned_m_s, "velocity_now_ned_m_s")
         others = _others(others_ned_m)
+        if not all(isinstance(person, PersonZone) for person in people):
+            raise SafetyError("people must be PersonZone instances (dronecine.flight.people)", "people")
         try:
             yaw_rate = float(yaw_rate_deg_s)
         except (TypeError, ValueError) as exc:
@@ -302,6 +314,7 @@ class SafetySupervisor:
         velocity = clamped
 
         limits_now = self._boundaries(position, velocity_now, others, enforce_floor)
+        limits_now += self._people(position, velocity_now, people)
         velocity = self._brake_first(velocity, velocity_now, limits_now, touched, debug)
         vn, ve, vd = velocity
         if any(c.n_north * vn + c.n_east * ve + c.n_down * vd > c.budget + _TOL_M_S for c in limits_now):
@@ -443,6 +456,26 @@ class SafetySupervisor:
                 result.append(boundary)
         return result
 
+    def _people(
+        self, position: list[float], velocity_now: list[float], people: Sequence[PersonZone]
+    ) -> list[_Boundary]:
+        """Each person's boundary, where it could limit a command or the drone closes in too fast."""
+        result = []
+        for j, person in enumerate(people):
+            if not person.known:
+                _log.debug("person %d's position or velocity is not finite; ignored", j)
+                continue
+            normal, gap = person.towards(position)
+            approach = person.closing_speed_m_s(normal)
+            toward_now = normal[0] * velocity_now[0] + normal[1] * velocity_now[1] + normal[2] * velocity_now[2]
+            distance = gap - person.clearance_m
+            closing = toward_now + approach
+            boundary = self._boundary(Intervention.PERSON, normal, distance, closing, self._return_3d, "person", j)
+            boundary.budget -= approach  # a budget on the drone's own velocity: the person's approach is spent
+            if boundary.budget < self._vh + self._vv or boundary.excess > 0.0:
+                result.append(boundary)
+        return result
+
     def _brake_first(
         self,
         velocity: tuple[float, float, float],
@@ -512,8 +545,9 @@ class SafetySupervisor:
                         b.speed_now_m_s,
                     )
         stages = [boundaries]
-        if any(b.kind is Intervention.SEPARATION and b.budget < 0.0 for b in boundaries):
-            stages.append([b.holding() if b.kind is Intervention.SEPARATION else b for b in boundaries])
+        shared = (Intervention.SEPARATION, Intervention.PERSON)  # the boundaries that move
+        if any(b.kind in shared and b.budget < 0.0 for b in boundaries):
+            stages.append([b.holding() if b.kind in shared else b for b in boundaries])
         if any(b.budget < 0.0 for b in stages[-1]):
             stages.append([b.holding() for b in boundaries])
         result = velocity
