@@ -390,12 +390,9 @@ class OnboardAgent(StationOrders):
         return path.state_at(max(t_s, 0.0)).position_ned_m - [0.0, 0.0, path.height_m / 2.0]
 
     def _people_ned_m(self, t_s: float) -> FloatArray:
-        """(K, 3) where the people are: the shot's subject as tracked, the others (everyone without
-        a shot) as planned."""
-        subject = self.shot.subject_id if self.shot is not None else None
-        planned = [path.state_at(max(t_s, 0.0)).position_ned_m for name, path in self.paths.items() if name != subject]
-        tracked = [self.observer.estimator.position_ned_m[0]] if subject is not None else []
-        return np.array([*tracked, *planned]).reshape(-1, 3)
+        """(K, 3) where the people's feet are (``_person_zones``: the subject as tracked, the others as
+        planned), for the detours."""
+        return np.array([zone.feet_ned_m for zone in self._person_zones(t_s)]).reshape(-1, 3)
 
     def _person_zones(self, t_s: float) -> list[PersonZone]:
         """Everyone the supervisor keeps the drone clear of: the shot's subject as tracked (at the

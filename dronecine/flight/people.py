@@ -19,21 +19,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dronecine.flight.errors import SafetyError
+from dronecine.flight.ned import ned_vector
 from dronecine.geometry import PERSON_HEIGHT_M
 
 FloatArray = NDArray[np.float64]
 
 _COINCIDENT_M = 1e-6  # a drone this close to the segment has no direction to it: straight up away
-
-
-def _vector(value: ArrayLike, name: str) -> FloatArray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise SafetyError(f"a person's {name} must be 3 numbers (north, east, down), got {value!r}", name) from exc
-    if array.shape != (3,):
-        raise SafetyError(f"a person's {name} must have shape (3,) (north, east, down), got {array.shape}", name)
-    return array
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,8 +37,8 @@ class PersonZone:
     velocity_ned_m_s: FloatArray = field(default_factory=lambda: np.zeros(3))
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "feet_ned_m", _vector(self.feet_ned_m, "feet_ned_m"))
-        object.__setattr__(self, "velocity_ned_m_s", _vector(self.velocity_ned_m_s, "velocity_ned_m_s"))
+        for name in ("feet_ned_m", "velocity_ned_m_s"):
+            object.__setattr__(self, name, ned_vector(getattr(self, name), name, "a person's "))
         for name in ("clearance_m", "height_m"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0.0):

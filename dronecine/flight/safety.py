@@ -60,6 +60,7 @@ from numpy.typing import ArrayLike, NDArray
 from dronecine.flight.errors import SafetyError
 from dronecine.flight.geofence import Geofence
 from dronecine.flight.limits import SafetyLimits, allowed_speed_m_s, planning_lag_s, stopping_distance_m
+from dronecine.flight.ned import ned_vector
 from dronecine.flight.people import PersonZone
 
 _log = logging.getLogger(__name__)
@@ -171,16 +172,6 @@ class _Boundary:
         )
 
 
-def _vector3(value: ArrayLike, name: str) -> list[float]:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise SafetyError(f"{name} must be 3 numbers (north, east, down), got {value!r}", name) from exc
-    if array.shape != (3,):
-        raise SafetyError(f"{name} must have shape (3,) (north, east, down), got {array.shape}", name)
-    return array.tolist()
-
-
 def _others(value: ArrayLike) -> list[list[float]]:
     try:
         array = np.asarray(value, dtype=np.float64)
@@ -243,7 +234,7 @@ class SafetySupervisor:
     def margins(self, position_ned_m: ArrayLike) -> dict[str, float]:
         """Distances (m) to the boundaries: ``fence_m`` to the nearest fence edge (negative outside),
         ``ceiling_m`` below the ceiling, ``floor_m`` above the floor (negative beyond them)."""
-        north, east, down = _vector3(position_ned_m, "position_ned_m")
+        north, east, down = ned_vector(position_ned_m, "position_ned_m").tolist()
         height = -down
         return {
             "fence_m": self._fence.signed_distance_m(north, east),
@@ -270,9 +261,9 @@ class SafetySupervisor:
         ``enforce_floor=False`` during take-off and landing; ``people`` the people to keep clear of
         (one whose position or velocity is not finite is skipped).
         """
-        command = _vector3(velocity_ned_m_s, "velocity_ned_m_s")
-        position = _vector3(position_ned_m, "position_ned_m")
-        velocity_now = _vector3(velocity_now_ned_m_s, "velocity_now_ned_m_s")
+        command = ned_vector(velocity_ned_m_s, "velocity_ned_m_s").tolist()
+        position = ned_vector(position_ned_m, "position_ned_m").tolist()
+        velocity_now = ned_vector(velocity_now_ned_m_s, "velocity_now_ned_m_s").tolist()
         others = _others(others_ned_m)
         if not all(isinstance(person, PersonZone) for person in people):
             raise SafetyError("people must be PersonZone instances (dronecine.flight.people)", "people")
