@@ -47,14 +47,16 @@ class LockSettings:
     """``hold_s``: how long the lock predicts a vanished subject before reporting it lost.
     ``gate_heights``: the re-acquisition gate, in predicted box heights, at once; it grows by
     ``gate_growth_per_s`` heights each second the subject is missing. ``min_similarity``: the
-    least look similarity (0..1) of a re-acquired track. ``appearance_rate``: how fast the look adapts."""
+    least look similarity (0..1) of a re-acquired track. ``appearance_rate``: how fast the look and the
+    usual height adapt (per frame). ``max_size_ratio``: how much taller or shorter than the prediction,
+    or than the subject's usual height, a re-acquired box may be."""
 
     rule: AcquireRule = AcquireRule.NEAREST_EXPECTED
     hold_s: float = 2.0
     gate_heights: float = 1.0
     gate_growth_per_s: float = 1.5
     max_size_ratio: float = 1.8
-    min_similarity: float = 0.55
+    min_similarity: float = 0.4
     appearance_rate: float = 0.1
     jump_gate_heights: float = 2.5
     min_score: float = 0.4  # the least detection score to lock on or take back: false positives score low
@@ -88,6 +90,7 @@ class SubjectLock:
         self._mean: FloatArray | None = None
         self._covariance: FloatArray | None = None
         self._look: NDArray[np.float32] | None = None
+        self._usual_height_px = np.nan
         self._size = (1, 1)
 
     @property
@@ -107,6 +110,10 @@ class SubjectLock:
         if self._mean is not None:
             if motion is not None:
                 self._mean = motion.move_states(self._mean[None, :], aspect_height=True)[0]
+            if self.age_s > 0.0:
+                # Unseen, the box keeps its height, as ultralytics' own tracks do: the last boxes before an
+                # occlusion are often the subject merged with the occluder's edge, growing fast.
+                self._mean[7] = 0.0
             self._mean, self._covariance = self._kalman.predict(self._mean, self._covariance)
             if self._mean[3] < _MIN_HEIGHT_PX:  # a shrinking box coasts to nothing, then below: hold it
                 self._mean[3], self._mean[7] = _MIN_HEIGHT_PX, 0.0
@@ -149,9 +156,10 @@ class SubjectLock:
         near = distance <= gate
         if self.age_s > s.hold_s and cue is not None:
             near |= _cue_distance(tracks, cue) <= cue.gate
-        predicted_h = self._mean[3]
-        heights = tracks.xyxy_px[:, 3] - tracks.xyxy_px[:, 1]
-        ratio = np.maximum(heights / predicted_h, predicted_h / np.maximum(heights, 1e-6))
+        heights = np.maximum(tracks.xyxy_px[:, 3] - tracks.xyxy_px[:, 1], 1e-6)
+        # Like the prediction or like the subject's usual height: the prediction may carry a box that grew
+        # as the subject went behind something.
+        ratio = np.minimum(_size_ratio(heights, self._mean[3]), _size_ratio(heights, self._usual_height_px))
         candidates = np.flatnonzero(near & (ratio <= s.max_size_ratio) & (tracks.score >= s.min_score))
         best, best_cost = None, np.inf
         for row in candidates:
@@ -195,8 +203,11 @@ class SubjectLock:
             self._mean, self._covariance = self._kalman.update(self._mean, self._covariance, measurement)
         self.track_id = int(tracks.track_id[row])
         self.age_s = 0.0
+        rate, height = self.settings.appearance_rate, box[3] - box[1]
+        usual = self._usual_height_px
+        self._usual_height_px = height if np.isnan(usual) else (1.0 - rate) * usual + rate * height
         if frame is not None:
-            self._look = blend(self._look, appearance(frame, box), self.settings.appearance_rate)
+            self._look = blend(self._look, appearance(frame, box), rate)
 
     def _distance_heights(self, xyxy: FloatArray) -> float:
         """How far a box's centre is from the predicted centre, in predicted box heights."""
@@ -219,6 +230,13 @@ class SubjectLock:
 def _xyah(xyxy: FloatArray) -> FloatArray:
     width, height = xyxy[2] - xyxy[0], max(xyxy[3] - xyxy[1], 1e-6)
     return np.array([(xyxy[0] + xyxy[2]) / 2.0, (xyxy[1] + xyxy[3]) / 2.0, width / height, height])
+
+
+def _size_ratio(heights: FloatArray, reference: float) -> FloatArray:
+    """How many times larger or smaller than ``reference`` each height is (>= 1; inf for no reference)."""
+    if not reference > 0.0:
+        return np.full(len(heights), np.inf)
+    return np.maximum(heights / reference, reference / heights)
 
 
 def _cue_distance(tracks: Tracks, cue: AcquireCue) -> FloatArray:

@@ -117,6 +117,22 @@ def test_a_new_track_near_the_prediction_with_the_same_look_is_re_acquired():
     assert lock.reacquisitions == 1
 
 
+def test_a_box_that_grew_into_an_occluder_does_not_keep_the_subject_from_coming_back():
+    """The last boxes before an occlusion are often the subject merged with the occluder's edge, growing
+    fast; extrapolated through a 2.5 s occlusion that growth made the prediction three times the subject's
+    height, and the subject coming back at their own height was refused as the wrong size."""
+    lock = central_lock()
+    for _ in range(10):
+        lock.update(tracks((7, 320, 180, 60)), frame_with((320, 180, 60, RED)))
+    for height in (80, 100, 120):
+        lock.update(tracks((7, 320, 180, height)), frame_with((320, 180, height, RED)))
+    for _ in range(25):
+        lock.update(tracks(), frame_with())
+    report = lock.update(tracks((12, 325, 180, 60)), frame_with((325, 180, 60, RED)))
+    assert report.status[0] == TrackStatus.DETECTED
+    assert lock.track_id == 12
+
+
 def test_someone_who_looks_different_is_not_taken_for_the_subject():
     lock = central_lock()
     for _step in range(6):

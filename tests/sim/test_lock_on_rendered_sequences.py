@@ -53,10 +53,11 @@ def test_with_perfect_detections_look_alikes_crossing_do_not_steal_the_lock(rend
 
 @pytest.mark.slow
 def test_with_yolo_the_lock_keeps_the_subject_through_a_1_s_occlusion(yolo, renderer):
-    """The issue's target is 95 % of cases; the bundled detector gets 85 % (17/20 on the calibration's
-    cases): small subjects (6 % of the frame) come back with weak scores. This guards what works."""
+    """The issue's target: 95 % of cases. Before the look took the ground away and the prediction
+    stopped growing while unseen, 80-85 %: a subject walking from grass onto dirt, or whose box had merged
+    with the pillar's edge, was refused on coming back."""
     count = 0
     for case in range(CASES):
         sequence = occlusion_sequence(np.random.default_rng(100 + case), CAMERA)
         count += kept(sequence, lambda t, frame: yolo.detect(frame), renderer)
-    assert count >= 0.8 * CASES
+    assert count >= 0.95 * CASES
