@@ -396,7 +396,8 @@ class OnboardAgent(StationOrders):
 
     def _person_zones(self, t_s: float) -> list[PersonZone]:
         """Everyone the supervisor keeps the drone clear of: the shot's subject as tracked (at the
-        subject clearance: the shot may be a close one), the others as planned. ``step`` leaves them
+        subject clearance: the shot may be a close one), the others as planned, their clearance widened
+        by the radius their script lets them wander. ``step`` leaves them
         out during take-off and landing, straight up and down at home or where a failsafe lands it."""
         limits = self.supervisor.limits
         subject = self.shot.subject_id if self.shot is not None else None
@@ -414,7 +415,8 @@ class OnboardAgent(StationOrders):
                 )
             else:
                 planned = path.state_at(max(t_s, 0.0))
-                clearance = limits.person_clearance_m
+                # A wandering script's plan is the centre of where they wander: keep clear of all of it.
+                clearance = limits.person_clearance_m + float(path.uncertainty_m[path.index_at(max(t_s, 0.0))])
                 zones.append(PersonZone(planned.position_ned_m, clearance, path.height_m, planned.velocity_ned_m_s))
         return zones
 

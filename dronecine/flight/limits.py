@@ -145,6 +145,8 @@ class SafetyLimits:
             "max_horizontal_speed_m_s": safety.max_horizontal_speed_m_s,
             "max_vertical_speed_m_s": safety.max_vertical_speed_m_s,
             "max_yaw_rate_deg_s": safety.max_yaw_rate_deg_s,
+            "subject_clearance_m": safety.subject_clearance_m,
+            "person_clearance_m": safety.person_clearance_m,
         }
         unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(cls)})
         if unknown:

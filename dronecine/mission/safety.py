@@ -28,6 +28,12 @@ class Safety(MissionModel):
     max_horizontal_speed_m_s: Annotated[Number, Field(gt=0.0, le=25.0)] = 8.0
     max_vertical_speed_m_s: Annotated[Number, Field(gt=0.0, le=10.0)] = 3.0
     max_yaw_rate_deg_s: Annotated[Number, Field(gt=0.0, le=360.0)] = 60.0
+    subject_clearance_m: Annotated[
+        Number, Field(gt=0.0, le=50.0, description="closest a drone may come to the subject it films")
+    ] = 1.5
+    person_clearance_m: Annotated[
+        Number, Field(gt=0.0, le=50.0, description="closest a drone may come to anyone else (beyond their wandering)")
+    ] = 2.5
     datalink_loss_action: FailsafeAction = FailsafeAction.RETURN
     datalink_loss_timeout_s: Annotated[Number, Field(gt=0.0, le=120.0)] = 5.0
     battery_return_percent: Annotated[Number, Field(ge=5.0, le=90.0)] = 30.0

@@ -240,6 +240,18 @@ CASES = [
         id="speed-limit-out-of-range",
     ),
     pytest.param(
+        _set("safety", "person_clearance_m", value=0),
+        "safety.person_clearance_m",
+        ("0 is out of range", "expected > 0.0 m"),
+        id="no-clearance-from-people",
+    ),
+    pytest.param(
+        _set("safety", "subject_clearance_m", value=80),
+        "safety.subject_clearance_m",
+        ("80 is out of range", "expected <= 50.0 m"),
+        id="subject-clearance-out-of-range",
+    ),
+    pytest.param(
         _delete("safety", "ceiling_m"), "safety.ceiling_m", ("is required but missing",), id="missing-required-key"
     ),
     pytest.param(_set("safety", value=[1]), "safety", ("is not a mapping",), id="list-for-mapping"),
