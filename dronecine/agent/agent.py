@@ -401,6 +401,7 @@ class OnboardAgent(StationOrders):
         out during take-off and landing, straight up and down at home or where a failsafe lands it."""
         limits = self.supervisor.limits
         subject = self.shot.subject_id if self.shot is not None else None
+        t_s = max(t_s, 0.0)  # the plan starts at 0: during the pre-roll everyone is where they start
         zones = []
         for name, path in self.paths.items():
             if name == subject:
@@ -414,9 +415,9 @@ class OnboardAgent(StationOrders):
                     )
                 )
             else:
-                planned = path.state_at(max(t_s, 0.0))
+                planned = path.state_at(t_s)
                 # A wandering script's plan is the centre of where they wander: keep clear of all of it.
-                clearance = limits.person_clearance_m + float(path.uncertainty_m[path.index_at(max(t_s, 0.0))])
+                clearance = limits.person_clearance_m + float(path.uncertainty_m[path.index_at(t_s)])
                 zones.append(PersonZone(planned.position_ned_m, clearance, path.height_m, planned.velocity_ned_m_s))
         return zones
 

@@ -1,4 +1,4 @@
-"""The onboard agent's failsafes in closed loop, on the simple vehicle of test_onboard_agent.py:
+"""The onboard agent's failsafes in closed loop, on the agent tests' simple vehicle (plankit.LaggedVehicle):
 a battery running low mid-shot, a silent ground link (hold, land), a hidden subject (search)."""
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load, make_agent
+from plankit import LaggedVehicle, duet_document, load, make_agent
 
 from dronecine.agent import AgentMode, EventKind, OnboardAgent
 from dronecine.agent.search import SearchPattern, search_look_at
-from dronecine.control import OwnState
 from dronecine.flight.failsafe import FailsafeDecision, FailsafeReason, FailsafeSettings
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import plan_shoot
@@ -56,12 +55,11 @@ def _fly(
     agent = make_agent(
         mission, timeline, failsafe=FailsafeSettings.from_mission(mission.safety, **failsafe_overrides), dt_s=DT_S
     )
-    position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
-    yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0
+    vehicle = LaggedVehicle(timeline.home_ned_m, TAU_S)
     log = []
     for k in range(round((plan.end_s + plan.preroll_s) / DT_S)):
         t_s = round(-plan.preroll_s + k * DT_S, 6)
-        own = OwnState(position[None], velocity[None], np.array([yaw]), np.array([pitch]), np.array([gimbal_yaw]))
+        own = vehicle.own_state()
         box = project_person_boxes(camera, own.camera_pose(), ADA_NED_M[None], 1.7)
         visible = bool(in_frame(box[0]))
         seen = visible and not hidden(t_s)
@@ -72,13 +70,11 @@ def _fly(
         )
         out = agent.step(t_s, own, track, np.empty((0, 3)), battery(t_s), link_age(t_s))
         scene = out.shot.scene if out.shot is not None else None
-        log.append(Step(t_s, out.mode, position.copy(), yaw + gimbal_yaw, visible, out.failsafe, scene, out.events))
-        velocity += (out.velocity_ned_m_s - velocity) * DT_S / TAU_S
-        position = position + velocity * DT_S
-        position[2] = min(position[2], 0.0)
-        yaw += out.yaw_rate_deg_s * DT_S
-        pitch = float(np.clip(pitch + out.gimbal_pitch_rate_deg_s * DT_S, -90.0, 30.0))
-        gimbal_yaw = float(np.clip(gimbal_yaw + out.gimbal_yaw_rate_deg_s * DT_S, -90.0, 90.0))
+        camera_yaw_deg = vehicle.yaw_deg + vehicle.gimbal_yaw_deg
+        log.append(
+            Step(t_s, out.mode, vehicle.position_ned_m.copy(), camera_yaw_deg, visible, out.failsafe, scene, out.events)
+        )
+        vehicle.fly(out, DT_S)
     return agent, log
 
 

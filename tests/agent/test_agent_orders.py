@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ground"))
-from plankit import duet_document, load, make_agent
+from plankit import LaggedVehicle, duet_document, load, make_agent
 
 from dronecine.agent import AgentMode, EventKind
-from dronecine.control import OwnState
 from dronecine.geometry.person import project_person_boxes
 from dronecine.ground import plan_shoot
 from dronecine.mission.safety import FailsafeAction
@@ -33,16 +32,13 @@ class _Flight:
         timeline = self.plan.timeline("solo")
         self.camera = self.mission.drone("solo").camera.pinhole()
         self.agent = make_agent(self.mission, timeline, dt_s=DT_S)
-        self.position, self.velocity = timeline.home_ned_m.copy(), np.zeros(3)
-        self.yaw = self.pitch = 0.0
+        self.vehicle = LaggedVehicle(timeline.home_ned_m, TAU_S)
         self.t_s = -self.plan.preroll_s
         self.events: list = []
 
     def fly_until(self, t_s: float) -> AgentMode:
         while self.t_s < t_s - 1e-9:
-            own = OwnState(
-                self.position[None], self.velocity[None], np.array([self.yaw]), np.array([self.pitch]), np.zeros(1)
-            )
+            own = self.vehicle.own_state()
             box = project_person_boxes(self.camera, own.camera_pose(), np.zeros((1, 3)), 1.7)
             seen = bool(np.isfinite(box).all())
             track = SubjectTrack(
@@ -52,13 +48,13 @@ class _Flight:
             )
             out = self.agent.step(self.t_s, own, track, np.empty((0, 3)))
             self.events += [(self.t_s, e) for e in out.events]
-            self.velocity += (out.velocity_ned_m_s - self.velocity) * DT_S / TAU_S
-            self.position = self.position + self.velocity * DT_S
-            self.position[2] = min(self.position[2], 0.0)
-            self.yaw += out.yaw_rate_deg_s * DT_S
-            self.pitch = float(np.clip(self.pitch + out.gimbal_pitch_rate_deg_s * DT_S, -90.0, 30.0))
+            self.vehicle.fly(out, DT_S)
             self.t_s += DT_S
         return self.agent.mode
+
+    @property
+    def position(self) -> np.ndarray:
+        return self.vehicle.position_ned_m
 
 
 @pytest.fixture

@@ -131,7 +131,6 @@ def fly_agent(mission: Mission, drone_id: str, policy=None, failsafe=None, dt_s:
     (t_s, mode, position (3,), AgentOutput) per step."""
     import numpy as np
 
-    from dronecine.control import OwnState
     from dronecine.geometry.person import project_person_boxes
     from dronecine.ground import plan_shoot
     from dronecine.mission.motion import nominal_paths
@@ -141,12 +140,11 @@ def fly_agent(mission: Mission, drone_id: str, policy=None, failsafe=None, dt_s:
     timeline = plan.timeline(drone_id)
     camera = mission.drone(drone_id).camera.pinhole()
     agent = make_agent(mission, timeline, policy, failsafe, dt_s=dt_s)
-    position, velocity = timeline.home_ned_m.copy(), np.zeros(3)
-    yaw, pitch, gimbal_yaw = 0.0, 0.0, 0.0
+    vehicle = LaggedVehicle(timeline.home_ned_m, lag_s)
     log = []
     for k in range(round((plan.end_s + plan.preroll_s) / dt_s)):
         t_s = -plan.preroll_s + k * dt_s
-        own = OwnState(position[None], velocity[None], np.array([yaw]), np.array([pitch]), np.array([gimbal_yaw]))
+        own = vehicle.own_state()
         subject = paths[agent.shot.subject_id if agent.shot is not None else timeline.shots[0].subject_id]
         box = project_person_boxes(camera, own.camera_pose(), subject.state_at(max(t_s, 0.0)).position_ned_m[None],
                                    subject.height_m)  # fmt: skip
@@ -157,14 +155,47 @@ def fly_agent(mission: Mission, drone_id: str, policy=None, failsafe=None, dt_s:
             np.zeros(1),
         )
         out = agent.step(t_s, own, track, np.empty((0, 3)))
-        velocity += (out.velocity_ned_m_s - velocity) * dt_s / lag_s
-        position = position + velocity * dt_s
-        position[2] = min(position[2], 0.0)
-        yaw += out.yaw_rate_deg_s * dt_s
-        pitch = float(np.clip(pitch + out.gimbal_pitch_rate_deg_s * dt_s, -90.0, 30.0))
-        gimbal_yaw = float(np.clip(gimbal_yaw + out.gimbal_yaw_rate_deg_s * dt_s, -90.0, 90.0))
-        log.append((t_s, out.mode, position.copy(), out))
+        vehicle.fly(out, dt_s)
+        log.append((t_s, out.mode, vehicle.position_ned_m.copy(), out))
     return plan, timeline, log
+
+
+class LaggedVehicle:
+    """The agent tests' simple vehicle: velocity follows the command with a first-order lag of ``lag_s``,
+    it never goes below the ground, and yaw and the gimbal (pitch -90..30 deg, yaw +-90 deg) integrate
+    their rates."""
+
+    def __init__(self, home_ned_m, lag_s: float) -> None:
+        import numpy as np
+
+        self.position_ned_m = np.array(home_ned_m, dtype=float)
+        self.velocity_ned_m_s = np.zeros(3)
+        self.lag_s = lag_s
+        self.yaw_deg, self.gimbal_pitch_deg, self.gimbal_yaw_deg = 0.0, 0.0, 0.0
+
+    def own_state(self):
+        import numpy as np
+
+        from dronecine.control import OwnState
+
+        return OwnState(
+            self.position_ned_m[None],
+            self.velocity_ned_m_s[None],
+            np.array([self.yaw_deg]),
+            np.array([self.gimbal_pitch_deg]),
+            np.array([self.gimbal_yaw_deg]),
+        )
+
+    def fly(self, out, dt_s: float) -> None:
+        """One period of the agent's output ``out`` (an ``AgentOutput``)."""
+        import numpy as np
+
+        self.velocity_ned_m_s += (out.velocity_ned_m_s - self.velocity_ned_m_s) * dt_s / self.lag_s
+        self.position_ned_m = self.position_ned_m + self.velocity_ned_m_s * dt_s
+        self.position_ned_m[2] = min(self.position_ned_m[2], 0.0)
+        self.yaw_deg += out.yaw_rate_deg_s * dt_s
+        self.gimbal_pitch_deg = float(np.clip(self.gimbal_pitch_deg + out.gimbal_pitch_rate_deg_s * dt_s, -90.0, 30.0))
+        self.gimbal_yaw_deg = float(np.clip(self.gimbal_yaw_deg + out.gimbal_yaw_rate_deg_s * dt_s, -90.0, 90.0))
 
 
 def video_frames(path: Path) -> int:
