@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from dronecine.agent.detour import around_people
+from dronecine.agent.detour import around_people, detour_clearance_m
 from dronecine.agent.events import AgentEvent, EventKind
 from dronecine.agent.modes import AgentMode
 from dronecine.agent.orders import StationOrders
@@ -248,7 +248,7 @@ class OnboardAgent(StationOrders):
             above = self.timeline.home_ned_m + np.array([0.0, 0.0, -self.timeline.takeoff_height_m])
             return steer(own, np.array([position[0], position[1], above[2]]), subject, 0.0, self.climb_m_s)
         if mode == AgentMode.RETURN:
-            home = around_people(position, self._home_up(), self._people_ned_m(t_s))
+            home = self._around_people(position, self._home_up(), t_s)
             return steer(own, home, None, self.cruise_m_s, self.climb_m_s)
         if mode == AgentMode.LAND:
             home = self.timeline.home_ned_m if self._land_at is None else self._land_at
@@ -272,7 +272,7 @@ class OnboardAgent(StationOrders):
         path = self.paths[first.subject_id]
         expected = path.state_at(first.start_s)
         mark = first.shot.reference(0.0, expected, expected).position_ned_m
-        aim = around_people(own.position_ned_m[0], mark, self._people_ned_m(t_s))
+        aim = self._around_people(own.position_ned_m[0], mark, t_s)
         return steer(own, aim, subject, self.cruise_m_s, self.climb_m_s)
 
     def _transit(self, t_s: float, own: OwnState, subject: FloatArray, events: list[AgentEvent]) -> SteeringCommand:
@@ -283,7 +283,7 @@ class OnboardAgent(StationOrders):
             if np.linalg.norm(self._via[0] - position) < HANDOVER_M:
                 self._via.pop(0)
             else:
-                aim = around_people(position, self._via[0], self._people_ned_m(t_s))
+                aim = self._around_people(position, self._via[0], t_s)
                 return steer(own, aim, subject, self.cruise_m_s, self.climb_m_s)
         target = self.reference.position_ned_m[0]
         # Chasing a moving shot start: fly its velocity plus the correction, or a running subject's
@@ -296,7 +296,7 @@ class OnboardAgent(StationOrders):
                 AgentEvent(EventKind.SHOT_START, f"scene {self.shot.scene}: filming the {self.shot.spec.move}")
             )
             return self._film(own)
-        aim = around_people(position, target, self._people_ned_m(t_s))
+        aim = self._around_people(position, target, t_s)
         return steer(own, aim, subject, self.cruise_m_s, self.climb_m_s, feed_forward_ned_m_s=velocity)
 
     def _film(self, own: OwnState) -> SteeringCommand:
@@ -389,10 +389,13 @@ class OnboardAgent(StationOrders):
         path = self.paths[upcoming.subject_id]
         return path.state_at(max(t_s, 0.0)).position_ned_m - [0.0, 0.0, path.height_m / 2.0]
 
-    def _people_ned_m(self, t_s: float) -> FloatArray:
-        """(K, 3) where the people's feet are (``_person_zones``: the subject as tracked, the others as
-        planned), for the detours."""
-        return np.array([zone.feet_ned_m for zone in self._person_zones(t_s)]).reshape(-1, 3)
+    def _around_people(self, position_ned_m: FloatArray, target_ned_m: FloatArray, t_s: float) -> FloatArray:
+        """Where to head for on the way to ``target_ned_m``: round the people the supervisor keeps clear
+        of (``_person_zones``: the subject as tracked, the others as planned), wider than it does."""
+        zones = self._person_zones(t_s)
+        feet = np.array([zone.feet_ned_m for zone in zones]).reshape(-1, 3)
+        clearance = detour_clearance_m([zone.clearance_m for zone in zones])
+        return around_people(position_ned_m, target_ned_m, feet, clearance)
 
     def _person_zones(self, t_s: float) -> list[PersonZone]:
         """Everyone the supervisor keeps the drone clear of: the shot's subject as tracked (at the
