@@ -51,7 +51,11 @@ class SubjectPipeline:
         the tracker and the lock follow the camera's motion since the last frame."""
         cue = expected_cue(self.camera, pose, expected_feet_ned_m, self.within_m)
         height_px, width_px = frame.shape[:2]
-        previous, self._previous_pose = self._previous_pose, pose
+        # The pipeline keeps its own copy: a caller's pose may be a view of state it updates in place
+        # (the simulator's does), and a kept view would turn into the next pose's position by the next
+        # frame, leaving the drone's translation out of the camera's motion.
+        previous = self._previous_pose
+        self._previous_pose = CameraPose(np.array(pose.position_ned_m), np.array(pose.rotation_ned_from_camera))
         motion = CameraMotion(self.camera, previous, pose, width_px, height_px) if previous is not None else None
         tracks = self.tracker.update(self.detector.detect(frame), frame, motion)
         return self.lock.update(tracks, frame, cue, motion)
