@@ -61,4 +61,3 @@ def occluded_fraction(eye_ned_m: FloatArray, points_ned_m: FloatArray, low: Floa
     if rows.size:
         fraction[rows] = boxes_blocking(eye_ned_m[rows], points_ned_m[rows], low[rows], high[rows]).mean(axis=1)
     return fraction
-
