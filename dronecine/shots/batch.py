@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from dronecine.geometry import PERSON_HEIGHT_M, PinholeCamera
 from dronecine.shots.moves import MOVES, CameraMove
 from dronecine.shots.params import ShotError, param_specs
-from dronecine.shots.reference import CameraReferences, ShotSettings, camera_references
+from dronecine.shots.reference import CameraReferences, ImageTargets, ShotSettings, camera_references, image_targets
 from dronecine.shots.shot import Shot
 from dronecine.shots.subject import SubjectState
 
@@ -124,6 +124,15 @@ class ShotBatch:
         ``subject`` and ``anchor`` are batches (positions (N, 3), headings (N,)...): drone i's
         subject now and when its shot started. A scalar ``t_s`` or height is shared by all.
         """
+        return camera_references(self._camera, self._offsets(t_s, subject, anchor), subject, self._settings)
+
+    def image_targets(self, t_s: ArrayLike, subject: SubjectState, anchor: SubjectState) -> ImageTargets:
+        """``reference`` without the pointing: where each camera should be and where its subject's box
+        should sit (about a third of the cost)."""
+        return image_targets(self._camera, self._offsets(t_s, subject, anchor), subject, self._settings)
+
+    def _offsets(self, t_s: ArrayLike, subject: SubjectState, anchor: SubjectState) -> NDArray[np.float64]:
+        """(N, 3) every drone's camera offset from its subject, each move class computed at once."""
         groups = self._groups if self._groups is not None else self._regroup()
         n = len(self)
         order = None if self._sorted else self._order
@@ -136,7 +145,7 @@ class ShotBatch:
             offsets[part] = g.move.offset_ned_m(t[part], _part(now, part), _part(start, part), _resolved_only)
         if order is not None:
             offsets = offsets.take(self._rank, axis=0)  # back to drone order (take: far faster than fancy indexing)
-        return camera_references(self._camera, offsets, subject, self._settings)
+        return offsets
 
     def _regroup(self) -> list[_Group]:
         """Sort the drones by move class and stack each class's parameters into a move batch."""

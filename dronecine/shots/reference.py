@@ -2,7 +2,8 @@
 
 Everything here runs on arrays with a leading batch dimension (N drones) and on single
 drones alike (no batch dimension); ``Shot.reference`` and ``ShotBatch.reference`` both call
-``camera_references``, so the framing and pointing rules exist once.
+``camera_references``, so the framing and pointing rules exist once. ``image_targets`` is its
+first half, for callers that need no pointing (the simulator's reward).
 """
 
 from __future__ import annotations
@@ -67,10 +68,31 @@ class CameraReferences:
     target_h: NDArray[np.float64]
 
 
+@dataclass(frozen=True)
+class ImageTargets:
+    """Where N cameras should be and where each subject's box should sit in their images: a
+    ``CameraReferences`` without the pointing (what a reward needs; pointing is the costly part)."""
+
+    position_ned_m: NDArray[np.float64] = field(repr=False)
+    target_u: NDArray[np.float64]
+    target_v: NDArray[np.float64]
+    target_h: NDArray[np.float64]
+
+
 def camera_references(
     camera: PinholeCamera, offset_ned_m: NDArray[np.float64], subject: SubjectState, settings: ShotSettings
 ) -> CameraReferences:
     """The references of cameras at ``subject``'s position plus ``offset_ned_m`` (what a move gives)."""
+    targets = image_targets(camera, offset_ned_m, subject, settings)
+    position, target_u, target_v = targets.position_ned_m, targets.target_u, targets.target_v
+    yaw, pitch = _pointing(camera, position, subject.aim_point_ned_m, subject, target_u, target_v)
+    return CameraReferences(position, offset_ned_m, yaw, pitch, target_u, target_v, targets.target_h)
+
+
+def image_targets(
+    camera: PinholeCamera, offset_ned_m: NDArray[np.float64], subject: SubjectState, settings: ShotSettings
+) -> ImageTargets:
+    """The positions and image targets of ``camera_references``, without its pointing."""
     position = subject.position_ned_m + offset_ned_m
     aim = subject.aim_point_ned_m
     sight = aim - position
@@ -86,8 +108,7 @@ def camera_references(
     target_v = headroom_target_v(settings.headroom, target_h)
     lead_u = lead_target_u(settings.composition_u, settings.lead_room, settings.lead_speed_m_s, lateral_speed)
     target_u = _reachable_u(camera, lead_u, target_v, horizontal, sight[..., 2])
-    yaw, pitch = _pointing(camera, position, aim, subject, target_u, target_v)
-    return CameraReferences(position, offset_ned_m, yaw, pitch, target_u, target_v, target_h)
+    return ImageTargets(position, target_u, target_v, target_h)
 
 
 def _reachable_u(

@@ -92,6 +92,19 @@ def test_every_move_mixed_in_one_batch_matches_the_scalar_reference(seed: int) -
     assert_matches_scalar(refs, shots, times, now, start)
 
 
+@pytest.mark.parametrize("seed", range(2))
+def test_image_targets_are_the_references_without_their_pointing(seed: int) -> None:
+    # The simulator's reward takes its targets from image_targets: they must be the references' own.
+    rng = np.random.default_rng(seed)
+    shots = [random_shot(rng, name) for name in MOVE_NAMES for _ in range(3)]
+    times = rng.uniform(0.0, 60.0, len(shots))
+    now, start = random_subjects(rng, times)
+    batch = ShotBatch(shots)
+    refs, targets = batch.reference(times, now, start), batch.image_targets(times, now, start)
+    for name in ("position_ned_m", "target_u", "target_v", "target_h"):
+        np.testing.assert_array_equal(getattr(targets, name), getattr(refs, name), err_msg=name)
+
+
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), count=st.integers(1, 8), seed=st.integers(0, 2**32 - 1))
 def test_any_shots_match_the_scalar_reference(data: st.DataObject, count: int, seed: int) -> None:

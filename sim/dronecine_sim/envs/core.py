@@ -30,7 +30,8 @@ from dronecine.geometry import PERSON_RADIUS_M, CameraPose
 from dronecine.geometry.person import project_person_boxes, silhouette_points
 from dronecine.perception import SubjectTrack
 from dronecine.shots import Shot, SubjectState
-from dronecine.shots.batch import CameraReferences, ShotBatch
+from dronecine.shots.batch import ShotBatch
+from dronecine.shots.reference import ImageTargets
 from dronecine_sim.envs.config import ShotEnvConfig
 from dronecine_sim.envs.episode_stats import EpisodeStats
 from dronecine_sim.envs.errors import EnvConfigError
@@ -273,11 +274,12 @@ class ShotSimulation:
         s = self.subjects
         return SubjectState(s.position_ned_m[index], s.velocity_ned_m_s[index], s.heading_deg[index], s.height_m[index])
 
-    def _true_references(self) -> CameraReferences:
-        """The shots' references for the true subject, at the time the observer is at."""
+    def _true_references(self) -> ImageTargets:
+        """Where the shots want the cameras and the boxes for the true subject, at the time the observer
+        is at (the reward's; it needs no pointing, which is two thirds of a reference's cost)."""
         n = self.n
         anchor = SubjectState(self.anchor_position, np.zeros((n, 3)), self.anchor_heading, self.subjects.height_m[:n])
-        return self.observer.shots.reference(self.observer.t_s, self._subject_state(slice(0, n)), anchor)
+        return self.observer.shots.image_targets(self.observer.t_s, self._subject_state(slice(0, n)), anchor)
 
     def own_state(self) -> OwnState:
         s = self.state
