@@ -217,7 +217,7 @@ class ShotSimulation:
         for _ in range(c.substeps):
             crashed |= self.vehicle.step(self.state, command, self.rng)
         self.subjects.step(c.dt_s, self.rng)
-        truth = self._true_references()
+        truth = self._true_targets()
         position = self.state.position_ned_m
         low, high = self.nearby.select(position)
         clearance = boxes_clearance_m(position, low, high)
@@ -274,7 +274,7 @@ class ShotSimulation:
         s = self.subjects
         return SubjectState(s.position_ned_m[index], s.velocity_ned_m_s[index], s.heading_deg[index], s.height_m[index])
 
-    def _true_references(self) -> ImageTargets:
+    def _true_targets(self) -> ImageTargets:
         """Where the shots want the cameras and the boxes for the true subject, at the time the observer
         is at (the reward's; it needs no pointing, which is two thirds of a reference's cost)."""
         n = self.n
